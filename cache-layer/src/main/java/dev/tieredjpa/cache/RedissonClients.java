@@ -1,0 +1,64 @@
+package dev.tieredjpa.cache;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+
+/**
+ * Makes the Redisson client that the cache layer talks to Redis through.
+ *
+ * <p>Two ways in: a single server's URL ({@code redis://host:port}), or Redisson's own YAML config file,
+ * which is how Sentinel and Cluster are chosen without a code change. Either way the client:
+ * <ul>
+ *   <li>uses {@link StringCodec} as its default codec, never Redisson's default Kryo codec, which would
+ *       build any class named in bytes read from Redis (DESIGN.md, promise 7); the cache layer encodes its
+ *       values itself;</li>
+ *   <li>initializes lazily, so that a service starts while Redis is down and reports itself degraded
+ *       instead of failing to start (promise 6).</li>
+ * </ul>
+ */
+public final class RedissonClients {
+
+    /** How long a single Redis command may take before the cache layer treats Redis as slow. */
+    public static final int COMMAND_TIMEOUT_MILLIS = 1_000;
+    private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
+
+    private RedissonClients() {
+    }
+
+    /** A client for the single Redis server at {@code url} ({@code redis://} or {@code rediss://}). */
+    public static RedissonClient forUrl(String url, String clientName) {
+        Config config = new Config();
+        config.useSingleServer()
+                .setAddress(url)
+                .setClientName(clientName)
+                .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
+                .setTimeout(COMMAND_TIMEOUT_MILLIS)
+                .setRetryAttempts(1)
+                .setConnectionMinimumIdleSize(2)
+                .setConnectionPoolSize(16)
+                .setSubscriptionConnectionMinimumIdleSize(1)
+                .setPingConnectionInterval(1_000);
+        return create(config);
+    }
+
+    /** A client from Redisson's YAML config file (single, Sentinel or Cluster servers). */
+    public static RedissonClient forConfigFile(Path yaml) {
+        try {
+            return create(Config.fromYAML(Files.newBufferedReader(yaml)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read the Redisson config file " + yaml, e);
+        }
+    }
+
+    private static RedissonClient create(Config config) {
+        config.setCodec(StringCodec.INSTANCE);
+        config.setLazyInitialization(true);
+        return Redisson.create(config);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.tieredjpa.demo;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tieredjpa.cache.RedissonClients;
+import dev.tieredjpa.demo.health.HealthApi;
+import dev.tieredjpa.demo.product.ProductApi;
+import dev.tieredjpa.demo.session.SessionApi;
+import dev.tieredjpa.demo.user.UserApi;
+import dev.tieredjpa.demo.web.ErrorMapping;
+import dev.tieredjpa.demo.web.Json;
+import dev.tieredjpa.devservices.DatabaseEndpoint;
+import dev.tieredjpa.devservices.EmbeddedRedis;
+import dev.tieredjpa.devservices.RedisEndpoint;
+import dev.tieredjpa.repository.Repositories;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import org.redisson.api.RedissonClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running node of the demo: its database pool (schema migrated by Flyway at start), its repositories,
+ * its Redis client and its HTTP server. {@link #close()} stops them in the reverse order.
+ */
+public final class DemoService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DemoService.class);
+
+    private final DemoConfig config;
+    private final RedisEndpoint redisEndpoint;
+    private final Javalin server;
+    private final Deque<AutoCloseable> resources;
+
+    private DemoService(DemoConfig config, RedisEndpoint redisEndpoint, Javalin server, Deque<AutoCloseable> resources) {
+        this.config = config;
+        this.redisEndpoint = redisEndpoint;
+        this.server = server;
+        this.resources = resources;
+    }
+
+    /** Starts a node with these environment variables (see {@link DemoConfig}). */
+    public static DemoService start(Map<String, String> environment) {
+        DemoConfig config = DemoConfig.fromEnvironment(environment);
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            RedisEndpoint redisEndpoint = config.redis().orElseGet(() -> {
+                EmbeddedRedis embedded = EmbeddedRedis.start();
+                resources.push(embedded);
+                return embedded.endpoint();
+            });
+            DatabaseEndpoint database = config.database();
+            HikariDataSource dataSource = database.dataSource("demo-" + config.nodeName(), 10);
+            resources.push(dataSource);
+            int migrated = DatabaseEndpoint.migrate(dataSource);
+            log.info("Database {}: {} migration(s) applied", database.describe(), migrated);
+
+            Repositories repositories = Repositories.builder(dataSource).build();
+            resources.push(repositories);
+            RedissonClient redis = RedissonClients.forUrl(redisEndpoint.url(), "demo-" + config.nodeName());
+            resources.push(redis::shutdown);
+            log.info("Redis {}", redisEndpoint.describe());
+
+            HealthApi health = new HealthApi(config.nodeName(), dataSource, database.source(), redis, redisEndpoint.source());
+            Javalin server = Javalin.create(javalin -> {
+                javalin.jetty.host = config.host();
+                javalin.jetty.port = config.port();
+                javalin.http.maxRequestSize = Json.MAX_BODY_BYTES;
+                javalin.startup.showJavalinBanner = false;
+                javalin.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+                ErrorMapping.register(javalin.routes);
+                new UserApi(repositories.users()).register(javalin.routes);
+                new ProductApi(repositories.products()).register(javalin.routes);
+                new SessionApi(repositories.sessions()).register(javalin.routes);
+                health.register(javalin.routes);
+            });
+            server.start();
+            resources.push(server::stop);
+            DemoService service = new DemoService(config, redisEndpoint, server, resources);
+            log.info("Node {} listening on {}", config.nodeName(), service.baseUri());
+            return service;
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public URI baseUri() {
+        return URI.create("http://" + config.host() + ":" + port());
+    }
+
+    /** The Redis this node uses: the one in REDIS_URL, or its embedded one. */
+    public RedisEndpoint redisEndpoint() {
+        return redisEndpoint;
+    }
+
+    public String nodeName() {
+        return config.nodeName();
+    }
+
+    @Override
+    public void close() {
+        closeAll(resources);
+        log.info("Node {} stopped", config.nodeName());
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("Could not close {} cleanly", resource, e);
+            }
+        }
+    }
+}

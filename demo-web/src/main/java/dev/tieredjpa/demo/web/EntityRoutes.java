@@ -1,0 +1,50 @@
+package dev.tieredjpa.demo.web;
+
+import dev.tieredjpa.repository.EntityRepository;
+import io.javalin.http.Context;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
+/**
+ * The reads and the delete that every numeric-id resource of the API answers the same way:
+ * {@code GET /{id}}, {@code GET ?ids=}, {@code DELETE /{id}}.
+ *
+ * @param <T> the entity
+ * @param <V> its JSON view
+ */
+public final class EntityRoutes<T, V> {
+
+    private final String name;
+    private final EntityRepository<T, Long> repository;
+    private final Function<T, V> view;
+    private final ToLongFunction<T> versionOf;
+
+    public EntityRoutes(String name, EntityRepository<T, Long> repository, Function<T, V> view, ToLongFunction<T> versionOf) {
+        this.name = name;
+        this.repository = repository;
+        this.view = view;
+        this.versionOf = versionOf;
+    }
+
+    public void findOne(Context ctx) {
+        T entity = repository.findById(Requests.pathId(ctx)).orElseThrow(() -> ApiError.notFound(name));
+        respond(ctx, 200, entity);
+    }
+
+    public void findMany(Context ctx) {
+        ctx.json(repository.findAllById(Requests.queryIds(ctx)).stream().map(view).toList());
+    }
+
+    public void delete(Context ctx) {
+        if (!repository.delete(Requests.pathId(ctx))) {
+            throw ApiError.notFound(name);
+        }
+        ctx.status(204);
+    }
+
+    /** Answers with the entity's view and its version as the ETag. */
+    public void respond(Context ctx, int status, T entity) {
+        Requests.etag(ctx, versionOf.applyAsLong(entity));
+        ctx.status(status).json(view.apply(entity));
+    }
+}
