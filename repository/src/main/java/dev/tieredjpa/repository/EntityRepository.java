@@ -60,6 +60,19 @@ public abstract class EntityRepository<T, I> {
      */
     public Optional<T> update(I id, OptionalLong expectedVersion, Consumer<? super T> change) {
         Objects.requireNonNull(id, "id");
+        try {
+            return applyUpdate(id, expectedVersion, change);
+        } catch (StaleVersionException concurrent) {
+            if (concurrent.id() != null) {
+                throw concurrent;
+            }
+            // A writer committed between our read and our UPDATE: name what the caller asked for.
+            throw new StaleVersionException(type.getSimpleName(), id,
+                    expectedVersion.isPresent() ? expectedVersion.getAsLong() : null, null, concurrent.getCause());
+        }
+    }
+
+    private Optional<T> applyUpdate(I id, OptionalLong expectedVersion, Consumer<? super T> change) {
         return inTransaction(em -> {
             T entity = em.find(type, id);
             if (entity == null) {

@@ -12,8 +12,8 @@ import org.hibernate.exception.ConstraintViolationException;
 
 /**
  * Runs repository work in an EntityManager of its own, inside a resource-local transaction, and turns
- * the database's refusals into the repository's exceptions. A failed transaction is rolled back; the
- * second-level cache is then left as it was, since Hibernate only updates it after a commit.
+ * the database's refusals into the repository's exceptions. A failed transaction is rolled back, and
+ * no cache ever holds what it wrote: caches are only updated after a commit.
  */
 final class Transactions {
 

@@ -39,7 +39,8 @@ public final class TestDatabase implements AutoCloseable {
 
     /** Runs the project's Flyway migrations; returns how many were applied. */
     public int migrate() {
-        try (HikariDataSource pool = endpoint.dataSource("test-migrate", 1)) {
+        // Flyway holds two connections at once while it migrates.
+        try (HikariDataSource pool = endpoint.dataSource("test-migrate", 2)) {
             return DatabaseEndpoint.migrate(pool);
         }
     }
