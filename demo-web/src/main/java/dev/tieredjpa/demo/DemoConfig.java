@@ -18,9 +18,11 @@ import java.util.Optional;
  *   <tr><td>{@code DB_URL}, {@code DB_USER}, {@code DB_PASSWORD}</td><td>an H2 file under {@code DATA_DIR}</td></tr>
  *   <tr><td>{@code DATA_DIR}</td><td>{@code ./data}</td></tr>
  *   <tr><td>{@code REDIS_URL}</td><td>an embedded redis-server on a free port</td></tr>
+ *   <tr><td>{@code REDIS_KEY_PREFIX}</td><td>{@code tiered-jpa-demo:}</td></tr>
  * </table>
  */
-public record DemoConfig(String host, int port, String nodeName, DatabaseEndpoint database, Optional<RedisEndpoint> redis) {
+public record DemoConfig(String host, int port, String nodeName, String keyPrefix, DatabaseEndpoint database,
+                         Optional<RedisEndpoint> redis) {
 
     public static DemoConfig fromEnvironment(Map<String, String> environment) {
         int port = port(environment.get("PORT"));
@@ -29,7 +31,8 @@ public record DemoConfig(String host, int port, String nodeName, DatabaseEndpoin
         Path dataDir = Path.of(orDefault(environment.get("DATA_DIR"), "data")).toAbsolutePath();
         DatabaseEndpoint database = DatabaseEndpoint.fromEnvironment(environment::get)
                 .orElseGet(() -> DatabaseEndpoint.h2File(dataDir.resolve("demo").toString()));
-        return new DemoConfig(host, port, nodeName, database, RedisEndpoint.fromEnvironment(environment::get));
+        String keyPrefix = orDefault(environment.get("REDIS_KEY_PREFIX"), "tiered-jpa-demo:");
+        return new DemoConfig(host, port, nodeName, keyPrefix, database, RedisEndpoint.fromEnvironment(environment::get));
     }
 
     private static int port(String raw) {

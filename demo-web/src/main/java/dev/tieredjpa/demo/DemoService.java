@@ -58,13 +58,18 @@ public final class DemoService implements AutoCloseable {
             int migrated = DatabaseEndpoint.migrate(dataSource);
             log.info("Database {}: {} migration(s) applied", database.describe(), migrated);
 
-            Repositories repositories = Repositories.builder(dataSource).build();
+            Repositories repositories = Repositories.builder(dataSource)
+                    .redisUrl(redisEndpoint.url())
+                    .keyPrefix(config.keyPrefix())
+                    .nodeName(config.nodeName())
+                    .build();
             resources.push(repositories);
             RedissonClient redis = RedissonClients.forUrl(redisEndpoint.url(), "demo-" + config.nodeName());
             resources.push(redis::shutdown);
             log.info("Redis {}", redisEndpoint.describe());
 
-            HealthApi health = new HealthApi(config.nodeName(), dataSource, database.source(), redis, redisEndpoint.source());
+            HealthApi health = new HealthApi(config.nodeName(), dataSource, database.source(), redis, redisEndpoint.source(),
+                    () -> repositories.cache().breaker().allowsCalls());
             Javalin server = Javalin.create(javalin -> {
                 javalin.jetty.host = config.host();
                 javalin.jetty.port = config.port();

@@ -75,10 +75,36 @@ public final class EmbeddedRedis implements AutoCloseable {
         if (stopped.compareAndSet(false, true)) {
             try {
                 server.stop();
+                awaitPortClosed();
                 log.info("Stopped embedded redis-server on 127.0.0.1:{}", port);
             } catch (IOException e) {
                 log.warn("Could not stop the embedded redis-server on port {} cleanly", port, e);
             }
+        }
+    }
+
+    /**
+     * The process is signalled to stop, but exits on its own time; wait (bounded) until its port no longer
+     * accepts connections, so that "stopped" means stopped.
+     */
+    private void awaitPortClosed() {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline && accepts()) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private boolean accepts() {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return true;
+        } catch (IOException refused) {
+            return false;
         }
     }
 

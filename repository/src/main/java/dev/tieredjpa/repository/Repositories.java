@@ -1,5 +1,9 @@
 package dev.tieredjpa.repository;
 
+import dev.tieredjpa.cache.TieredCacheSettings;
+import dev.tieredjpa.cache.TieredRegionFactory;
+import dev.tieredjpa.cache.internal.core.TieredRuntime;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +52,12 @@ public final class Repositories implements AutoCloseable {
         return entityManagerFactory;
     }
 
+    /** This node's tiered cache (regions, statistics, circuit breaker), for health checks and metrics. */
+    public TieredRuntime cache() {
+        return ((TieredRegionFactory) entityManagerFactory.unwrap(SessionFactoryImplementor.class).getCache()
+                .getRegionFactory()).runtime();
+    }
+
     @Override
     public void close() {
         entityManagerFactory.close();
@@ -81,13 +91,32 @@ public final class Repositories implements AutoCloseable {
             return this;
         }
 
-        /** Sets or overrides one Hibernate / JPA property of the unit. */
+        /** The Redis that every node of the service shares as L2: {@code redis://host:port}. Required. */
+        public Builder redisUrl(String url) {
+            return property(TieredCacheSettings.REDIS_URL, Objects.requireNonNull(url, "redisUrl"));
+        }
+
+        /** The prefix of every Redis key this service writes. Default: {@code tiered-cache:}. */
+        public Builder keyPrefix(String prefix) {
+            return property(TieredCacheSettings.KEY_PREFIX, Objects.requireNonNull(prefix, "keyPrefix"));
+        }
+
+        /** This node's name in logs and invalidation messages. Default: a random id. */
+        public Builder nodeName(String name) {
+            return property(TieredCacheSettings.NODE_NAME, Objects.requireNonNull(name, "nodeName"));
+        }
+
+        /** Sets or overrides one Hibernate / JPA or {@code tiered-cache.*} property of the unit. */
         public Builder property(String name, Object value) {
             settings.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, name));
             return this;
         }
 
         public Repositories build() {
+            if (!settings.containsKey(TieredCacheSettings.REDIS_URL) && !settings.containsKey(TieredCacheSettings.REDIS_CONFIG_FILE)) {
+                throw new IllegalStateException("Repositories need a Redis for L2: call redisUrl(...) or set "
+                        + TieredCacheSettings.REDIS_CONFIG_FILE);
+            }
             return new Repositories(this);
         }
 

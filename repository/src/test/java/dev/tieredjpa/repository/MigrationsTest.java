@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tieredjpa.testsupport.TestDatabase;
 import dev.tieredjpa.testsupport.TestDatabases;
+import dev.tieredjpa.testsupport.TestRedis;
 import dev.tieredjpa.testsupport.TestDatabases.Kind;
 import jakarta.persistence.PersistenceException;
 import java.math.BigDecimal;
@@ -37,7 +38,8 @@ class MigrationsTest {
         try (TestDatabase database = TestDatabases.create(kind)) {
             RepositoriesFixture.migrate(database);
 
-            try (Repositories repositories = Repositories.builder(database.newDataSource(2)).build()) {
+            try (Repositories repositories = Repositories.builder(database.newDataSource(2))
+                    .redisUrl(TestRedis.endpoint().url()).keyPrefix(TestRedis.newKeyPrefix("repository")).build()) {
                 assertThat(repositories.entityManagerFactory().getProperties())
                         .containsEntry("hibernate.hbm2ddl.auto", "validate");
                 long userId = repositories.users().create("ada@example.com", "Ada").getId();
@@ -56,7 +58,8 @@ class MigrationsTest {
             RepositoriesFixture.execute(database, "ALTER TABLE products DROP COLUMN description");
 
             // Hibernate's own message is generic; the column is named by the cause it attaches.
-            assertThatThrownBy(() -> Repositories.builder(database.newDataSource(2)).build().close())
+            assertThatThrownBy(() -> Repositories.builder(database.newDataSource(2))
+                    .redisUrl(TestRedis.endpoint().url()).keyPrefix(TestRedis.newKeyPrefix("repository")).build().close())
                     .isInstanceOf(PersistenceException.class)
                     .hasMessageStartingWith("Unable to build Hibernate SessionFactory")
                     .rootCause()
@@ -70,7 +73,8 @@ class MigrationsTest {
     void build_unmigratedDatabase_failsNamingAMissingTable(Kind kind) {
         try (TestDatabase database = TestDatabases.create(kind)) {
             // Which missing table Hibernate reports first is its choice; that it reports one is the promise.
-            assertThatThrownBy(() -> Repositories.builder(database.newDataSource(2)).build().close())
+            assertThatThrownBy(() -> Repositories.builder(database.newDataSource(2))
+                    .redisUrl(TestRedis.endpoint().url()).keyPrefix(TestRedis.newKeyPrefix("repository")).build().close())
                     .isInstanceOf(PersistenceException.class)
                     .hasMessageStartingWith("Unable to build Hibernate SessionFactory")
                     .rootCause()

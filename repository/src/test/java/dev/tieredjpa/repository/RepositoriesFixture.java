@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tieredjpa.devservices.DatabaseEndpoint;
 import dev.tieredjpa.testsupport.TestDatabase;
 import dev.tieredjpa.testsupport.TestDatabases;
+import dev.tieredjpa.testsupport.TestRedis;
 import dev.tieredjpa.testsupport.TestDatabases.Kind;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -36,6 +37,7 @@ final class RepositoriesFixture implements AutoCloseable {
         try {
             migrate(database);
             this.repositories = Repositories.builder(database.newDataSource(4))
+                    .redisUrl(TestRedis.endpoint().url()).keyPrefix(TestRedis.newKeyPrefix("repository"))
                     .clock(clock)
                     .sessionTimeToLive(SESSION_TTL)
                     .build();

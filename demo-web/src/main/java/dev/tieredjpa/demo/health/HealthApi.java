@@ -6,6 +6,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.redisson.api.RedissonClient;
 
@@ -31,13 +32,20 @@ public final class HealthApi {
     private final String dbSource;
     private final RedissonClient redis;
     private final String redisSource;
+    private final BooleanSupplier cacheUsesRedis;
 
-    public HealthApi(String node, DataSource dataSource, String dbSource, RedissonClient redis, String redisSource) {
+    /**
+     * @param cacheUsesRedis whether the cache layer's circuit breaker lets it use Redis: a service whose
+     *                       cache has stepped back to L1 and the database is degraded even if a PING answers
+     */
+    public HealthApi(String node, DataSource dataSource, String dbSource, RedissonClient redis, String redisSource,
+                     BooleanSupplier cacheUsesRedis) {
         this.node = node;
         this.dataSource = dataSource;
         this.dbSource = dbSource;
         this.redis = redis;
         this.redisSource = redisSource;
+        this.cacheUsesRedis = cacheUsesRedis;
     }
 
     public void register(RoutesConfig config) {
@@ -48,9 +56,10 @@ public final class HealthApi {
     public Health check() {
         Component db = checkDatabase();
         RedisHealth redisHealth = RedisHealth.check(redis, TIMEOUT);
-        Component redisComponent = new Component(redisHealth.up() ? "UP" : "DOWN", redisSource,
-                redisHealth.latencyMicros(), redisHealth.error());
-        String status = !db.status().equals("UP") ? "DOWN" : redisHealth.up() ? "UP" : "DEGRADED";
+        boolean redisUp = redisHealth.up() && cacheUsesRedis.getAsBoolean();
+        String redisError = redisHealth.up() && !redisUp ? "the cache's circuit breaker is open" : redisHealth.error();
+        Component redisComponent = new Component(redisUp ? "UP" : "DOWN", redisSource, redisHealth.latencyMicros(), redisError);
+        String status = !db.status().equals("UP") ? "DOWN" : redisUp ? "UP" : "DEGRADED";
         return new Health(status, node, db, redisComponent);
     }
 

@@ -1,0 +1,49 @@
+package dev.tieredjpa.cache;
+
+import dev.tieredjpa.cache.internal.core.DirectCache;
+import dev.tieredjpa.cache.internal.core.TieredRuntime;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.redisson.api.RedissonClient;
+
+/**
+ * The direct face's entry point: one per node, holding the Redis client, the L1 cache manager and the
+ * invalidation subscription that all its caches share. Close it at shutdown.
+ */
+public final class TieredCacheManager implements AutoCloseable {
+
+    private final TieredRuntime runtime;
+    private final Map<String, TieredCache<?, ?>> caches = new ConcurrentHashMap<>();
+
+    private TieredCacheManager(TieredRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** A manager with its own Redis client, made from {@code config}. */
+    public static TieredCacheManager create(TieredCacheConfig config) {
+        RedissonClient redisson = config.redisConfigFile() != null
+                ? RedissonClients.forConfigFile(Path.of(config.redisConfigFile()))
+                : RedissonClients.forUrl(config.redisUrl(), "tiered-cache-" + config.nodeName());
+        return new TieredCacheManager(new TieredRuntime(config, redisson, true));
+    }
+
+    /** The cache of this name; made on first use (the same name must always come with the same format). */
+    @SuppressWarnings("unchecked")
+    public <K, V> TieredCache<K, V> cache(String name, ValueFormat<V> format) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(format, "format");
+        return (TieredCache<K, V>) caches.computeIfAbsent(name, n -> new DirectCache<K, V>(runtime, n, format));
+    }
+
+    /** This node's runtime: regions, breaker, pending invalidations. For tests and health checks. */
+    public TieredRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+    }
+}

@@ -1,0 +1,290 @@
+package dev.tieredjpa.cache.internal.core;
+
+import dev.tieredjpa.cache.RedisHealth;
+import dev.tieredjpa.cache.TieredCacheConfig;
+import dev.tieredjpa.cache.internal.bus.Invalidation;
+import dev.tieredjpa.cache.internal.bus.InvalidationBus;
+import dev.tieredjpa.cache.internal.bus.PendingInvalidations;
+import dev.tieredjpa.cache.internal.l1.L1Region;
+import dev.tieredjpa.cache.internal.l2.RedisEntryStore;
+import dev.tieredjpa.cache.internal.resilience.CircuitBreaker;
+import java.io.File;
+import java.net.URI;
+import java.net.URL;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import org.ehcache.config.Configuration;
+import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.ExpiryPolicyBuilder;
+import org.ehcache.config.builders.ResourcePoolsBuilder;
+import org.ehcache.core.config.DefaultConfiguration;
+import org.ehcache.jsr107.Eh107Configuration;
+import org.ehcache.jsr107.EhcacheCachingProvider;
+import org.ehcache.xml.XmlConfiguration;
+import org.redisson.api.RedissonClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What all regions of one node share: the Redis client and the fenced entry store on it, the
+ * invalidation bus, the circuit breaker with the invalidations owed while it is open, and the L1
+ * cache manager. One per region factory (per EntityManagerFactory), so that two factories in one JVM
+ * behave as two nodes.
+ *
+ * <h2>When Redis goes away, and comes back</h2>
+ * Every L2 call goes through {@link #l2}: while the breaker is open it is not made at all and the caller
+ * takes its fallback (a read goes to the database; a write's L2 step is owed). Failures are counted; the
+ * breaker opens after a few in a row. While open, a probe runs every so often; when Redis answers, the
+ * node first pays what it owes (a tombstone in L2 and a published invalidation for every key it changed
+ * meanwhile, or a whole-region clear where it owed too many), then clears its own L1 (it may have missed
+ * other nodes' messages), and only then closes the breaker and serves L2 reads again.
+ */
+public final class TieredRuntime implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TieredRuntime.class);
+
+    private final TieredCacheConfig config;
+    private final RedissonClient redisson;
+    private final boolean ownsRedisson;
+    private final String nodeId;
+    private final RedisEntryStore store;
+    private final InvalidationBus bus;
+    private final CircuitBreaker breaker;
+    private final PendingInvalidations pending;
+    private final CacheManager l1Manager;
+    private final Configuration l1Configuration;
+    private final Map<String, TieredRegion> regions = new ConcurrentHashMap<>();
+    private final List<Runnable> recoveryTasks = new CopyOnWriteArrayList<>();
+    private final List<Runnable> l1Clearers = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService scheduler;
+
+    public TieredRuntime(TieredCacheConfig config, RedissonClient redisson, boolean ownsRedisson) {
+        this.config = config;
+        this.redisson = redisson;
+        this.ownsRedisson = ownsRedisson;
+        this.nodeId = config.nodeName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.store = new RedisEntryStore(redisson, config.keyPrefix(), config.tombstoneTtl(), config.leaseTtl(), config.lockTtl());
+        this.breaker = new CircuitBreaker(config.breakerFailureThreshold(), config.breakerOpenDuration(), System::nanoTime);
+        this.pending = new PendingInvalidations(config.pendingInvalidationsMax());
+        this.bus = new InvalidationBus(redisson, config.keyPrefix() + "invalidations", nodeId, new BusListener());
+        this.l1Configuration = loadEhcacheConfiguration(config.ehcacheConfig());
+        EhcacheCachingProvider provider = (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
+        // A URI of its own: JCache shares managers by URI, and two nodes in one JVM must not share an L1.
+        this.l1Manager = provider.getCacheManager(URI.create("urn:tiered-cache:" + UUID.randomUUID()), l1Configuration);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "tiered-cache-recovery-" + config.nodeName());
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            bus.start();
+        } catch (RuntimeException e) {
+            log.warn("Redis unreachable at start ({}): serving from L1 and the database until it answers", e.toString());
+            breaker.open();
+        }
+        long probeMillis = Math.max(50, config.breakerOpenDuration().toMillis() / 4);
+        scheduler.scheduleWithFixedDelay(this::recoverIfDue, probeMillis, probeMillis, TimeUnit.MILLISECONDS);
+    }
+
+    public TieredCacheConfig config() {
+        return config;
+    }
+
+    public RedissonClient redisson() {
+        return redisson;
+    }
+
+    public RedisEntryStore store() {
+        return store;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    public PendingInvalidations pending() {
+        return pending;
+    }
+
+    /** The region of this name, made on first use with this codec. */
+    public TieredRegion region(String name, ValueCodec codec, boolean mutable) {
+        return regions.computeIfAbsent(name, n -> new TieredRegion(n, this, newL1(n, mutable), codec));
+    }
+
+    public Map<String, TieredRegion> regions() {
+        return Map.copyOf(regions);
+    }
+
+    /** A plain L1 cache of this node (for data that is never shared through L2, like query results). */
+    public Cache<Object, Object> l1Cache(String name) {
+        Cache<Object, Object> cache = l1Manager.getCache(name);
+        if (cache == null) {
+            var ehcache = CacheConfigurationBuilder.newCacheConfigurationBuilder(Object.class, Object.class,
+                            ResourcePoolsBuilder.heap(config.l1MaxEntries()))
+                    .withExpiry(ExpiryPolicyBuilder.timeToLiveExpiration(config.l1Ttl()));
+            cache = l1Manager.createCache(name, Eh107Configuration.fromEhcacheCacheConfiguration(ehcache));
+        }
+        return cache;
+    }
+
+    /** Runs {@code task} whenever this node may have missed other nodes' changes (it must drop what it holds). */
+    public void onL1MustClear(Runnable task) {
+        l1Clearers.add(task);
+    }
+
+    /** Runs {@code task} when Redis answers again, before L2 is back on; it throws to say Redis failed it. */
+    public void onRecovery(Runnable task) {
+        recoveryTasks.add(task);
+    }
+
+    /** Runs one L2 call through the breaker; on failure (or while open) answers {@code fallback}. */
+    public <T> T l2(String what, String region, Object key, Supplier<T> call, Supplier<T> fallback) {
+        if (!breaker.allowsCalls()) {
+            return fallback.get();
+        }
+        try {
+            T result = call.get();
+            breaker.recordSuccess();
+            return result;
+        } catch (RuntimeException e) {
+            onL2Failure(what, region, key, e);
+            return fallback.get();
+        }
+    }
+
+    void onL2Failure(String what, String region, Object key, RuntimeException e) {
+        TieredRegion failed = regions.get(region);
+        if (failed != null) {
+            failed.stats().l2Errors.increment();
+        }
+        if (breaker.recordFailure()) {
+            log.warn("Redis failed on {} of {} in region {}; L2 is off until Redis answers again (reads go to L1 and the database)",
+                    what, key, region, e);
+        } else {
+            log.debug("Redis failed on {} of {} in region {}", what, key, region, e);
+        }
+    }
+
+    /** Publishes a change to every node; owes it when Redis cannot take it now. */
+    void publish(Invalidation invalidation, String keyTextToOwe) {
+        boolean sent = l2("publish", invalidation.region(), invalidation.keyText(), () -> {
+            bus.publish(invalidation);
+            return true;
+        }, () -> false);
+        if (!sent) {
+            if (invalidation.kind() == Invalidation.Kind.REGION) {
+                pending.addRegion(invalidation.region());
+            } else {
+                pending.add(invalidation.region(), keyTextToOwe, invalidation.version());
+            }
+        }
+    }
+
+    private void recoverIfDue() {
+        if (!breaker.isProbeDue()) {
+            return;
+        }
+        RedisHealth health = RedisHealth.check(redisson, Duration.ofMillis(500));
+        if (!health.up()) {
+            breaker.probeFailed();
+            return;
+        }
+        PendingInvalidations.Snapshot owed = pending.drain();
+        try {
+            if (!bus.isStarted()) {
+                bus.start();
+            }
+            for (String region : owed.regions()) {
+                store.clearRegion(region);
+                bus.publish(Invalidation.region(nodeId, region));
+            }
+            for (Invalidation key : owed.keys()) {
+                // An owed key carries the highest version it knows to be dead.
+                store.invalidate(key.region(), key.keyText(), key.version());
+                bus.publish(Invalidation.key(nodeId, key.region(), key.keyText(), TieredRegion.lowestLive(key.version())));
+            }
+            recoveryTasks.forEach(Runnable::run);
+            // Messages from other nodes may have been lost while we could not reach Redis.
+            clearAllL1();
+            breaker.close();
+            log.info("Redis answers again: replayed {} invalidation(s) and {} region clear(s), L1 cleared, L2 back on",
+                    owed.keys().size(), owed.regions().size());
+        } catch (RuntimeException e) {
+            pending.restore(owed);
+            breaker.probeFailed();
+            log.debug("Redis answered a probe but the replay failed; staying on L1 and the database", e);
+        }
+    }
+
+    private void clearAllL1() {
+        regions.values().forEach(TieredRegion::clearL1);
+        l1Clearers.forEach(Runnable::run);
+    }
+
+    private L1Region newL1(String region, boolean mutable) {
+        Cache<Object, Object> cache = l1Cache(region);
+        long degradedTtl = mutable ? config.l1DegradedTtl().toNanos() : 0;
+        return new L1Region(cache, System::nanoTime, () -> !breaker.allowsCalls(), degradedTtl);
+    }
+
+    private static Configuration loadEhcacheConfiguration(String location) {
+        ClassLoader classLoader = TieredRuntime.class.getClassLoader();
+        if (location == null) {
+            return new DefaultConfiguration(classLoader);
+        }
+        URL url = classLoader.getResource(location.startsWith("classpath:") ? location.substring("classpath:".length()) : location);
+        try {
+            if (url == null && new File(location).isFile()) {
+                url = new File(location).toURI().toURL();
+            }
+        } catch (java.net.MalformedURLException e) {
+            url = null;
+        }
+        if (url == null) {
+            throw new IllegalArgumentException(dev.tieredjpa.cache.TieredCacheSettings.EHCACHE_CONFIG
+                    + " names no classpath resource or file: " + location);
+        }
+        return new XmlConfiguration(url, classLoader);
+    }
+
+    /** Hears other nodes' changes and hands each to its region. */
+    private final class BusListener implements InvalidationBus.Listener {
+        @Override
+        public void onInvalidation(Invalidation invalidation) {
+            TieredRegion region = regions.get(invalidation.region());
+            if (region != null) {
+                region.onRemoteInvalidation(invalidation);
+            }
+        }
+
+        @Override
+        public void onResubscribed() {
+            clearAllL1();
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        bus.close();
+        l1Manager.close();
+        if (ownsRedisson) {
+            redisson.shutdown();
+        }
+    }
+}

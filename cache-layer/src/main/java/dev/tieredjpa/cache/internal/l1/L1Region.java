@@ -1,0 +1,145 @@
+package dev.tieredjpa.cache.internal.l1;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import javax.cache.Cache;
+
+/**
+ * One region's L1: an Ehcache 3 cache (through JCache, by reference: a hit returns the stored object,
+ * no copy) plus the local fence that keeps a slow reader from putting back what an invalidation removed.
+ *
+ * <p>The race it closes: a reader misses L1 and reads v1 from L2; meanwhile another node commits v2 and
+ * its invalidation evicts this key from our L1 (there is nothing to evict yet); then the reader puts v1
+ * into L1, where it would stay until its TTL. So every read takes a {@link #readStamp()} before it looks
+ * past L1, every invalidation records the key with a newer stamp <em>before</em> it evicts, and a put is
+ * refused, or undone right after, when the key was invalidated after the reader's stamp. Undoing after the
+ * put closes the gap between the check and the put: either the invalidation's evict comes after our put
+ * and removes it, or our second check sees the invalidation's record.
+ *
+ * <p>Invalidation records are forgotten in bulk when there are many; a reader whose stamp is older than
+ * the last purge then simply does not fill L1 (it can always be filled by the next read).
+ */
+public final class L1Region {
+
+    private static final int MAX_RECENT_INVALIDATIONS = 50_000;
+
+    private final Cache<Object, Object> cache;
+    private final LongSupplier nanoClock;
+    private final BooleanSupplier degraded;
+    private final long degradedTtlNanos;
+    private final AtomicLong stamps = new AtomicLong();
+    private final ConcurrentHashMap<Object, Long> recentInvalidations = new ConcurrentHashMap<>();
+    private volatile long forgottenBefore;
+
+    /**
+     * @param degraded         whether L1 is on its own (Redis unreachable: no invalidation can arrive)
+     * @param degradedTtlNanos how old an entry may be served while degraded; 0 for regions whose data never changes
+     */
+    public L1Region(Cache<Object, Object> cache, LongSupplier nanoClock, BooleanSupplier degraded, long degradedTtlNanos) {
+        this.cache = cache;
+        this.nanoClock = nanoClock;
+        this.degraded = degraded;
+        this.degradedTtlNanos = degradedTtlNanos;
+    }
+
+    /** The entry for this key, or null; while degraded, entries older than the degraded TTL count as absent. */
+    public L1Entry get(Object key) {
+        L1Entry entry = (L1Entry) cache.get(key);
+        if (entry != null && degradedTtlNanos > 0 && degraded.getAsBoolean()
+                && nanoClock.getAsLong() - entry.storedAtNanos() > degradedTtlNanos) {
+            cache.remove(key, entry);
+            return null;
+        }
+        return entry;
+    }
+
+    /** Taken by a reader before it looks past L1; handed back to {@link #putFromRead}. */
+    public long readStamp() {
+        return stamps.get();
+    }
+
+    /**
+     * Puts what a read found below L1, unless the key was invalidated since {@code readStamp} or L1
+     * already holds a newer version. Returns whether the value is in L1 afterwards.
+     */
+    public boolean putFromRead(Object key, Object value, long version, long readStamp) {
+        if (invalidatedSince(key, readStamp)) {
+            return false;
+        }
+        L1Entry entry = new L1Entry(value, version, nanoClock.getAsLong());
+        if (!putIfNewer(key, entry)) {
+            return false;
+        }
+        if (invalidatedSince(key, readStamp)) {
+            cache.remove(key, entry);
+            return false;
+        }
+        return true;
+    }
+
+    /** Puts a value this node just wrote (and fenced in L2), replacing any older version. */
+    public void putOwnWrite(Object key, Object value, long version) {
+        putIfNewer(key, new L1Entry(value, version, nanoClock.getAsLong()));
+    }
+
+    /**
+     * Removes the key, and refuses it to every read that started before now. With {@code version >= 0},
+     * keeps an entry that is already at that version or newer.
+     */
+    public void invalidate(Object key, long version) {
+        long stamp = stamps.incrementAndGet();
+        if (recentInvalidations.size() >= MAX_RECENT_INVALIDATIONS) {
+            forgottenBefore = stamp;
+            recentInvalidations.clear();
+        }
+        recentInvalidations.put(key, stamp);
+        if (version < 0) {
+            cache.remove(key);
+            return;
+        }
+        L1Entry current = (L1Entry) cache.get(key);
+        while (current != null && (current.version() < 0 || current.version() < version)) {
+            if (cache.remove(key, current)) {
+                return;
+            }
+            current = (L1Entry) cache.get(key);
+        }
+    }
+
+    /** Empties the region, and refuses every read that started before now. */
+    public void clear() {
+        long stamp = stamps.incrementAndGet();
+        forgottenBefore = stamp;
+        recentInvalidations.clear();
+        cache.clear();
+    }
+
+    public boolean contains(Object key) {
+        return cache.containsKey(key);
+    }
+
+    private boolean invalidatedSince(Object key, long readStamp) {
+        if (readStamp < forgottenBefore) {
+            return true;
+        }
+        Long invalidatedAt = recentInvalidations.get(key);
+        return invalidatedAt != null && invalidatedAt > readStamp;
+    }
+
+    private boolean putIfNewer(Object key, L1Entry entry) {
+        while (true) {
+            L1Entry current = (L1Entry) cache.get(key);
+            if (current == null) {
+                if (cache.putIfAbsent(key, entry)) {
+                    return true;
+                }
+            } else if (entry.version() >= 0 && current.version() >= entry.version()) {
+                return current.version() == entry.version();
+            } else if (cache.replace(key, current, entry)) {
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.tieredjpa.cache.internal.l2;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import org.redisson.api.BatchOptions;
+import org.redisson.api.BatchResult;
+import org.redisson.api.RBatch;
+import org.redisson.api.RScript;
+import org.redisson.api.RScriptAsync;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.RedisNoScriptException;
+import org.redisson.client.codec.ByteArrayCodec;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Lua script, called by {@code EVALSHA} with every argument and every bulk reply as raw bytes
+ * ({@link ByteArrayCodec}: no Java serialization, no Kryo, nothing is ever deserialized into an object).
+ *
+ * <p>The script's SHA-1 is computed here, so no Redis is needed to build one. A server that does not know
+ * the script (the first call after its start, a restart, a {@code SCRIPT FLUSH}) answers {@code NOSCRIPT};
+ * the script is then loaded with {@code SCRIPT LOAD} and the call retried once. So each server loads each
+ * script once, and a script body never travels with an ordinary call.
+ *
+ * <p>Every call runs in {@link RScript.Mode#READ_WRITE} mode, which routes it to the master that owns the
+ * key: the scripts that only read still need the newest data, never a replica's.
+ */
+final class LuaScript {
+
+    private static final Logger log = LoggerFactory.getLogger(LuaScript.class);
+
+    private final String name;
+    private final String source;
+    private final String sha;
+
+    LuaScript(String name, String source) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.source = Objects.requireNonNull(source, "source");
+        this.sha = sha1Hex(source);
+    }
+
+    String name() {
+        return name;
+    }
+
+    String sha() {
+        return sha;
+    }
+
+    /** Runs the script on {@code key} (its only key) with {@code args}; one round trip unless Redis lost the script. */
+    <R> R eval(RedissonClient redisson, String key, RScript.ReturnType returnType, Object... args) {
+        try {
+            return evalOnce(redisson, key, returnType, args);
+        } catch (RuntimeException e) {
+            if (!isNoScript(e)) {
+                throw e;
+            }
+            load(redisson);
+            return evalOnce(redisson, key, returnType, args);
+        }
+    }
+
+    /**
+     * Runs the script once per key, all calls in one Redisson batch: one round trip to each server involved
+     * (a single server: one round trip in all). Results come back in the order of {@code keys}.
+     */
+    List<?> evalEach(RedissonClient redisson, List<String> keys, RScript.ReturnType returnType, List<Object[]> args) {
+        if (keys.size() != args.size()) {
+            throw new IllegalArgumentException("keys and args must be as many, but were " + keys.size() + " and " + args.size());
+        }
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return evalBatchOnce(redisson, keys, returnType, args);
+        } catch (RuntimeException e) {
+            if (!isNoScript(e)) {
+                throw e;
+            }
+            load(redisson);
+            return evalBatchOnce(redisson, keys, returnType, args);
+        }
+    }
+
+    /** Loads the script into every master with {@code SCRIPT LOAD} and checks that Redis agrees on its SHA-1. */
+    void load(RedissonClient redisson) {
+        String loaded = redisson.getScript(StringCodec.INSTANCE).scriptLoad(source);
+        if (!sha.equalsIgnoreCase(loaded)) {
+            throw new IllegalStateException(
+                    "Redis answered SCRIPT LOAD of the " + name + " script with SHA-1 " + loaded + ", expected " + sha);
+        }
+        log.debug("Loaded the {} script into Redis as {}", name, sha);
+    }
+
+    private <R> R evalOnce(RedissonClient redisson, String key, RScript.ReturnType returnType, Object[] args) {
+        return redisson.getScript(ByteArrayCodec.INSTANCE)
+                .evalSha(key, RScript.Mode.READ_WRITE, sha, returnType, List.of(key), args);
+    }
+
+    private List<?> evalBatchOnce(RedissonClient redisson, List<String> keys, RScript.ReturnType returnType,
+                                  List<Object[]> args) {
+        RBatch batch = redisson.createBatch(BatchOptions.defaults());
+        RScriptAsync script = batch.getScript(ByteArrayCodec.INSTANCE);
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            script.evalShaAsync(key, RScript.Mode.READ_WRITE, sha, returnType, List.of(key), args.get(i));
+        }
+        BatchResult<?> result = batch.execute();
+        return result.getResponses();
+    }
+
+    static boolean isNoScript(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t instanceof RedisNoScriptException) {
+                return true;
+            }
+            String message = t.getMessage();
+            if (message != null && message.startsWith("NOSCRIPT")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String sha1Hex(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("This JVM has no SHA-1, which every Java platform must have", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LuaScript{" + name + ", " + sha + "}";
+    }
+}

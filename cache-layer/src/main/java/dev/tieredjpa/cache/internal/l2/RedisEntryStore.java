@@ -1,0 +1,352 @@
+package dev.tieredjpa.cache.internal.l2;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.KeysScanOptions;
+
+/**
+ * L2, the Redis tier, as a store of versioned entries with the version fence built in: every cache
+ * entry is one Redis hash, and every operation on it is one Lua script, so each check-and-set is atomic
+ * and costs one round trip.
+ *
+ * <h2>Why the fence holds</h2>
+ *
+ * The danger is a reader that loads an old row from the database and puts it into L2 after a writer has
+ * changed the row (DESIGN.md, promise 1). Here is the race, time running down, R a reader on any node,
+ * W a writer on any node, k one entity's key:
+ * <pre>
+ *   R  get(k, leaseR)                      -> Miss(leaseGranted)    lt=leaseR, le=now+leaseTtl
+ *   R  loads v1 from the database
+ *   W  lock(k, lockW)                      -> (void)                l:lockW=now+lockTtl; lease deleted
+ *   *  get(k, ...)                         -> Locked                readers use the database meanwhile
+ *   W  commits v2 in the database
+ *   W  releaseAfterUpdate(k, lockW, v2)    -> STORED                v=2, d=...; lock and lease deleted
+ *   R  putFromLoad(k, leaseR, v1)          -> REFUSED_LEASE_REVOKED
+ *   *  get(k, ...)                         -> Hit(2)
+ * </pre>
+ * What each step guarantees:
+ * <ol>
+ *   <li>{@link #get get}: grants a lease only when there is no data and no live lock, and to one reader at
+ *       a time (promise 4: one load per key across JVMs). A lease still held is a promise that no write
+ *       has started and no invalidation has happened on the key since it was granted.</li>
+ *   <li>{@link #lock lock} runs before the database commit. It revokes the lease, so no load that began
+ *       before the write can land under it; while the lock lives, {@code get} answers {@code Locked}
+ *       (readers go to the database and take no lease) and every {@code put} and {@code putFromLoad} is
+ *       refused, so nothing read before the commit can enter L2 during it. The cached data itself stays,
+ *       for a rollback to reveal again.</li>
+ *   <li>{@link #releaseAfterUpdate releaseAfterUpdate} runs after the commit. It stores the new version
+ *       only if it is newer than both the cached data and any tombstone, so two writers that finish out
+ *       of order leave the newer value behind; {@link #releaseAfterRemove releaseAfterRemove} leaves a
+ *       tombstone instead; {@link #releaseAfterRollback releaseAfterRollback} only drops the lock.</li>
+ *   <li>{@link #putFromLoad putFromLoad} lands only under the lease its {@code get} was granted, still
+ *       unrevoked, and only with a version newer than the cached data and any live tombstone. For
+ *       unversioned data the lease is the whole fence, so unversioned data is only ever filled under one.
+ *       A versioned put without a lease relies on the version fence alone.</li>
+ *   <li>{@link #invalidate invalidate} (a change seen elsewhere, a bulk update) deletes the data and the
+ *       lease and leaves a tombstone carrying the highest version known, for {@code tombstoneTtl}: a late
+ *       put of that version or an older one is refused.</li>
+ *   <li>A writer that dies between {@code lock} and its release leaves a lock that expires after
+ *       {@code lockTtl}. It may have committed, so the first script that sees the expired lock treats the
+ *       data as stale: it deletes it and leaves a tombstone of its version, so that version cannot come
+ *       back while a newer one can. Readers are thus blocked for at most {@code lockTtl}.</li>
+ * </ol>
+ * The limits: a writer that commits after its lock expired and then never releases can leave the
+ * version from before its commit in L2 until the data's TTL, if nothing was cached when the lock was
+ * found expired (so {@code lockTtl} must exceed the longest commit); and a put without a lease that only
+ * a tombstone refuses is fenced for {@code tombstoneTtl} alone (so that TTL must exceed the longest
+ * database load). Leases are not limited this way: a revoked token never becomes valid again, as long as
+ * callers make tokens unique.
+ *
+ * <h2>The entry</h2>
+ * One hash at {@code keyPrefix + region + ":" + keyText}, with short field names: {@code v} data version
+ * ({@code -1} unversioned), {@code d} data bytes; {@code tv}, {@code te} tombstone version and expiry;
+ * {@code lt}, {@code le} lease token and expiry; {@code l:<token>} one field per lock in flight, valued
+ * with its expiry. Expiries are milliseconds by Redis {@code TIME}, read inside the scripts, never a JVM
+ * clock. Every script that leaves fields behind sets the key's expiry to what they need, so no key lives
+ * forever. Versions are compared as exact decimals, over the whole {@code long} range.
+ *
+ * <h2>Failures</h2>
+ * A failing Redis (connection, timeout) surfaces as Redisson's {@code RedisException}s, unwrapped: the
+ * caller, which knows the region and the tier below, decides how to degrade (promise 6). A script that
+ * Redis no longer knows ({@code NOSCRIPT}, after a restart) is loaded again and the call retried once.
+ * Bytes read from Redis are returned as bytes; nothing here deserializes them (promise 7).
+ *
+ * <p>Thread-safe: it holds no mutable state.
+ */
+public final class RedisEntryStore {
+
+    private static final int CLEAR_BATCH = 500;
+
+    private final RedissonClient redisson;
+    private final String keyPrefix;
+    private final long tombstoneTtlMillis;
+    private final long leaseTtlMillis;
+    private final long lockTtlMillis;
+    private final byte[] tombstoneTtlArg;
+    private final byte[] leaseTtlArg;
+    private final byte[] lockTtlArg;
+
+    /**
+     * @param redisson     the client; its default codec does not matter, every call here names its own
+     * @param keyPrefix    put before every key (may be empty), e.g. {@code "app:l2:"}
+     * @param tombstoneTtl how long an invalidation or a delete refuses older puts
+     * @param leaseTtl     how long a reader holds the right to fill a missing entry: at least a slow load
+     * @param lockTtl      how long a writer's lock lives if the writer never releases it: at least a slow commit
+     */
+    public RedisEntryStore(RedissonClient redisson, String keyPrefix, Duration tombstoneTtl, Duration leaseTtl,
+                           Duration lockTtl) {
+        this.redisson = Objects.requireNonNull(redisson, "redisson");
+        this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
+        this.tombstoneTtlMillis = positiveMillis("tombstoneTtl", tombstoneTtl);
+        this.leaseTtlMillis = positiveMillis("leaseTtl", leaseTtl);
+        this.lockTtlMillis = positiveMillis("lockTtl", lockTtl);
+        this.tombstoneTtlArg = Replies.millis(tombstoneTtlMillis);
+        this.leaseTtlArg = Replies.millis(leaseTtlMillis);
+        this.lockTtlArg = Replies.millis(lockTtlMillis);
+    }
+
+    /**
+     * Reads one entry. Without a live lock and with data: {@link Lookup.Hit}. With a live lock:
+     * {@link Lookup.Locked}. Otherwise a {@link Lookup.Miss}, which grants the lease to {@code leaseToken}
+     * when no other reader holds a live one (asking again with the held token answers granted again,
+     * without extending it).
+     *
+     * @param leaseToken the caller's unique token, or {@code null} to take no lease
+     */
+    public Lookup get(String region, String keyText, String leaseToken) {
+        checkOptionalToken("leaseToken", leaseToken);
+        return Replies.lookup(EntryScripts.GET.eval(redisson, key(region, keyText), RScript.ReturnType.LIST,
+                getArgs(leaseToken)));
+    }
+
+    /**
+     * {@link #get} for many keys of one region, in one round trip (one Redisson batch of the {@code get}
+     * script; one round trip per server in a cluster). The same {@code leaseToken} is offered for every key.
+     *
+     * @return one lookup per key, in the order of {@code keyTexts}
+     */
+    public List<Lookup> getAll(String region, List<String> keyTexts, String leaseToken) {
+        checkOptionalToken("leaseToken", leaseToken);
+        List<String> keys = keys(region, keyTexts);
+        List<Object[]> args = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            args.add(getArgs(leaseToken));
+        }
+        List<?> replies = EntryScripts.GET.evalEach(redisson, keys, RScript.ReturnType.LIST, args);
+        List<Lookup> lookups = new ArrayList<>(replies.size());
+        for (Object reply : replies) {
+            lookups.add(Replies.lookup(reply));
+        }
+        return lookups;
+    }
+
+    /**
+     * Fills a missing entry with what a reader loaded from the database. Refused while a lock lives; under
+     * a lease ({@code leaseToken != null}) unless that lease is still the caller's; without one, always for
+     * unversioned data ({@code version < 0}). Versioned data must also be newer than the cached data and
+     * any live tombstone. On success the lease and the tombstone are gone and the key expires in {@code ttl}.
+     */
+    public PutOutcome putFromLoad(String region, String keyText, String leaseToken, long version, byte[] data,
+                                  Duration ttl) {
+        checkOptionalToken("leaseToken", leaseToken);
+        Objects.requireNonNull(data, "data");
+        long ttlMillis = positiveMillis("ttl", ttl);
+        return Replies.outcome(EntryScripts.PUT_FROM_LOAD.eval(redisson, key(region, keyText),
+                RScript.ReturnType.LONG, tombstoneTtlArg, Replies.token(leaseToken), Replies.version(version),
+                data, Replies.millis(ttlMillis)), "putFromLoad");
+    }
+
+    /**
+     * A write's own put (after an insert commits; the direct face's {@code put}): needs no lease and
+     * revokes any, since a newer value makes a loader's result obsolete. Refused while another write holds
+     * a lock; versioned data must be newer than the cached data and any live tombstone; unversioned data
+     * ({@code version < 0}) is stored unless locked.
+     */
+    public PutOutcome put(String region, String keyText, long version, byte[] data, Duration ttl) {
+        Objects.requireNonNull(data, "data");
+        long ttlMillis = positiveMillis("ttl", ttl);
+        return Replies.outcome(EntryScripts.PUT.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis)), "put");
+    }
+
+    /**
+     * Marks a write in flight, before its database commit: adds the lock {@code l:<lockToken>} for
+     * {@code lockTtl} and revokes any lease. The data stays, but reads answer {@link Lookup.Locked} until
+     * every lock is released or expired. Release with exactly one of the {@code releaseAfter*} methods.
+     */
+    public void lock(String region, String keyText, String lockToken) {
+        checkToken("lockToken", lockToken);
+        EntryScripts.LOCK.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg, lockTtlArg, lockField(lockToken));
+    }
+
+    /**
+     * The write committed {@code version}: drops its lock and the lease, and stores the data if its version
+     * is newer than the cached data and any live tombstone (unversioned data: always). Works also when the
+     * lock already expired and the entry was tombstoned meanwhile: the version fence then decides. When no
+     * other lock remains the key expires in {@code ttl}.
+     */
+    public PutOutcome releaseAfterUpdate(String region, String keyText, String lockToken, long version, byte[] data,
+                                         Duration ttl) {
+        checkToken("lockToken", lockToken);
+        Objects.requireNonNull(data, "data");
+        long ttlMillis = positiveMillis("ttl", ttl);
+        return Replies.outcome(EntryScripts.RELEASE_AFTER_UPDATE.eval(redisson, key(region, keyText),
+                RScript.ReturnType.LONG, tombstoneTtlArg, lockField(lockToken), Replies.version(version), data,
+                Replies.millis(ttlMillis)), "releaseAfterUpdate");
+    }
+
+    /**
+     * A delete of {@code version} committed: drops its lock, the data and the lease, and leaves a tombstone
+     * of the highest version known (cached, tombstoned or {@code version}) for {@code tombstoneTtl}.
+     */
+    public void releaseAfterRemove(String region, String keyText, String lockToken, long version) {
+        checkToken("lockToken", lockToken);
+        EntryScripts.RELEASE_AFTER_REMOVE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg, lockField(lockToken), Replies.version(version));
+    }
+
+    /**
+     * The write rolled back: drops its lock and nothing else, so the data cached before the write is
+     * readable again, unchanged, once no other lock remains. A hash left empty disappears.
+     */
+    public void releaseAfterRollback(String region, String keyText, String lockToken) {
+        checkToken("lockToken", lockToken);
+        EntryScripts.RELEASE_AFTER_ROLLBACK.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg, lockField(lockToken));
+    }
+
+    /**
+     * Drops the data and any lease and leaves a tombstone for {@code tombstoneTtl} that carries the highest
+     * version known: the cached one, an earlier tombstone's, or {@code version} ({@code < 0}: none given).
+     * Locks stay.
+     */
+    public void invalidate(String region, String keyText, long version) {
+        EntryScripts.INVALIDATE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg, Replies.version(version));
+    }
+
+    /** {@link #invalidate} for many keys of one region, all with {@code version}, in one round trip. */
+    public void invalidateAll(String region, List<String> keyTexts, long version) {
+        List<String> keys = keys(region, keyTexts);
+        List<Object[]> args = new ArrayList<>(keys.size());
+        byte[] versionArg = Replies.version(version);
+        for (int i = 0; i < keys.size(); i++) {
+            args.add(new Object[] {tombstoneTtlArg, versionArg});
+        }
+        EntryScripts.INVALIDATE.evalEach(redisson, keys, RScript.ReturnType.LONG, args);
+    }
+
+    /**
+     * Deletes the cached data and its version (for a value the codec cannot decode). Locks, lease and
+     * tombstone stay, so the fence keeps holding; an entry left with nothing disappears.
+     */
+    public void remove(String region, String keyText) {
+        EntryScripts.REMOVE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG, tombstoneTtlArg);
+    }
+
+    /**
+     * Deletes every entry of {@code region} (data, tombstones, leases and locks alike), by {@code SCAN}
+     * and {@code UNLINK} in batches of 500: it never blocks Redis, and entries written meanwhile may stay.
+     * A region whose name is another's plus {@code ":..."} is cleared with it.
+     *
+     * @return how many keys were removed
+     */
+    public long clearRegion(String region) {
+        checkRegion(region);
+        String pattern = globEscape(keyPrefix + region + ":") + "*";
+        long removed = 0;
+        List<String> chunk = new ArrayList<>(CLEAR_BATCH);
+        for (String key : redisson.getKeys().getKeys(KeysScanOptions.defaults().pattern(pattern).chunkSize(CLEAR_BATCH))) {
+            chunk.add(key);
+            if (chunk.size() == CLEAR_BATCH) {
+                removed += redisson.getKeys().unlink(chunk.toArray(String[]::new));
+                chunk.clear();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            removed += redisson.getKeys().unlink(chunk.toArray(String[]::new));
+        }
+        return removed;
+    }
+
+    /** Every field of one entry, decoded, and its TTL; changes nothing. For tests and diagnostics. */
+    public EntrySnapshot inspect(String region, String keyText) {
+        return Replies.snapshot(EntryScripts.INSPECT.eval(redisson, key(region, keyText), RScript.ReturnType.LIST));
+    }
+
+    /** The Redis key of one entry. */
+    String key(String region, String keyText) {
+        checkRegion(region);
+        Objects.requireNonNull(keyText, "keyText");
+        return keyPrefix + region + ":" + keyText;
+    }
+
+    @Override
+    public String toString() {
+        return "RedisEntryStore{keyPrefix='" + keyPrefix + "', tombstoneTtl=" + tombstoneTtlMillis
+                + "ms, leaseTtl=" + leaseTtlMillis + "ms, lockTtl=" + lockTtlMillis + "ms}";
+    }
+
+    private Object[] getArgs(String leaseToken) {
+        return new Object[] {tombstoneTtlArg, Replies.token(leaseToken), leaseTtlArg};
+    }
+
+    private List<String> keys(String region, List<String> keyTexts) {
+        Objects.requireNonNull(keyTexts, "keyTexts");
+        List<String> keys = new ArrayList<>(keyTexts.size());
+        for (String keyText : keyTexts) {
+            keys.add(key(region, keyText));
+        }
+        return keys;
+    }
+
+    private static byte[] lockField(String lockToken) {
+        return Replies.token("l:" + lockToken);
+    }
+
+    private static void checkRegion(String region) {
+        Objects.requireNonNull(region, "region");
+        if (region.isEmpty()) {
+            throw new IllegalArgumentException("region must not be empty");
+        }
+    }
+
+    private static void checkToken(String name, String token) {
+        Objects.requireNonNull(token, name);
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+    }
+
+    private static void checkOptionalToken(String name, String token) {
+        if (token != null && token.isEmpty()) {
+            throw new IllegalArgumentException(name + " must be null (none) or non-empty, but was empty");
+        }
+    }
+
+    private static long positiveMillis(String name, Duration duration) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative() || duration.toMillis() < 1) {
+            throw new IllegalArgumentException(name + " must be a positive duration of at least 1 ms, but was " + duration);
+        }
+        return duration.toMillis();
+    }
+
+    /** Escapes Redis glob metacharacters, so a prefix or region name matches only itself. */
+    static String globEscape(String text) {
+        StringBuilder escaped = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\' || c == '^' || c == '-') {
+                escaped.append('\\');
+            }
+            escaped.append(c);
+        }
+        return escaped.toString();
+    }
+}

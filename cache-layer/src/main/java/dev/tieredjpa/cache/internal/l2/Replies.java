@@ -1,0 +1,125 @@
+package dev.tieredjpa.cache.internal.l2;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the scripts' raw replies into values, and values into the scripts' raw arguments: the one place
+ * that knows the wire shapes described in {@link EntryScripts}. Bulk replies arrive as {@code byte[]}
+ * ({@code ByteArrayCodec}), integer replies as {@code Long}.
+ */
+final class Replies {
+
+    private Replies() {
+    }
+
+    /** A version as the scripts compare it: canonical decimal, every negative version as {@code "-1"}. */
+    static byte[] version(long version) {
+        return ascii(version < 0 ? "-1" : Long.toString(version));
+    }
+
+    static byte[] millis(long millis) {
+        return ascii(Long.toString(millis));
+    }
+
+    /** A token, or {@code ""} for none: the scripts read an empty token as "no token". */
+    static byte[] token(String token) {
+        return token == null ? new byte[0] : token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static Lookup lookup(Object reply) {
+        List<?> list = list(reply, "get");
+        int code = (int) integer(list.get(0), "get");
+        return switch (code) {
+            case EntryScripts.HIT -> new Lookup.Hit(decimal(list.get(1), "get"), bytes(list.get(2), "get"));
+            case EntryScripts.LOCKED -> new Lookup.Locked();
+            case EntryScripts.MISS -> new Lookup.Miss(integer(list.get(1), "get") == 1,
+                    list.size() > 2 ? text(list.get(2), "get") : null);
+            default -> throw unexpected("get", reply);
+        };
+    }
+
+    static PutOutcome outcome(Object reply, String script) {
+        return PutOutcome.ofCode(integer(reply, script));
+    }
+
+    static EntrySnapshot snapshot(Object reply) {
+        List<?> list = list(reply, "inspect");
+        long now = integer(list.get(0), "inspect");
+        long pttl = integer(list.get(1), "inspect");
+        Long version = null;
+        byte[] data = null;
+        Long tombstoneVersion = null;
+        Long tombstoneExpiresAt = null;
+        String leaseToken = null;
+        Long leaseExpiresAt = null;
+        Map<String, Long> locks = new HashMap<>();
+        for (int i = 2; i + 1 < list.size(); i += 2) {
+            String field = text(list.get(i), "inspect");
+            Object value = list.get(i + 1);
+            switch (field) {
+                case "v" -> version = decimal(value, "inspect");
+                case "d" -> data = bytes(value, "inspect");
+                case "tv" -> tombstoneVersion = decimal(value, "inspect");
+                case "te" -> tombstoneExpiresAt = decimal(value, "inspect");
+                case "lt" -> leaseToken = text(value, "inspect");
+                case "le" -> leaseExpiresAt = decimal(value, "inspect");
+                default -> {
+                    if (field.startsWith("l:")) {
+                        locks.put(field.substring(2), decimal(value, "inspect"));
+                    }
+                }
+            }
+        }
+        return new EntrySnapshot(now, pttl, version, data, tombstoneVersion, tombstoneExpiresAt,
+                leaseToken, leaseExpiresAt, locks);
+    }
+
+    private static List<?> list(Object reply, String script) {
+        if (reply instanceof List<?> list && !list.isEmpty()) {
+            return list;
+        }
+        throw unexpected(script, reply);
+    }
+
+    private static long integer(Object value, String script) {
+        if (value instanceof Long number) {
+            return number;
+        }
+        if (value instanceof Integer number) {
+            return number;
+        }
+        throw unexpected(script, value);
+    }
+
+    private static byte[] bytes(Object value, String script) {
+        if (value instanceof byte[] bytes) {
+            return bytes;
+        }
+        throw unexpected(script, value);
+    }
+
+    private static String text(Object value, String script) {
+        return new String(bytes(value, script), StandardCharsets.UTF_8);
+    }
+
+    private static long decimal(Object value, String script) {
+        String text = new String(bytes(value, script), StandardCharsets.US_ASCII);
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("The " + script + " script answered a field that is not a decimal: " + text, e);
+        }
+    }
+
+    private static IllegalStateException unexpected(String script, Object reply) {
+        String shown = reply instanceof byte[] bytes ? bytes.length + " bytes" : String.valueOf(reply);
+        return new IllegalStateException("Unexpected reply from the L2 " + script + " script: " + shown);
+    }
+}
