@@ -270,6 +270,11 @@ public final class TieredRegion {
         }
     }
 
+    /** What L1 holds for this key text, without counting a hit or a miss (for checkers and diagnostics). */
+    public L1Entry peekL1(String keyText) {
+        return l1.peek(TieredKey.ofText(keyText));
+    }
+
     public boolean containsInL1(TieredKey key) {
         return l1.contains(key);
     }

@@ -55,6 +55,11 @@ public final class L1Region {
         return entry;
     }
 
+    /** The entry as stored, ignoring the degraded TTL. */
+    public L1Entry peek(Object key) {
+        return (L1Entry) cache.get(key);
+    }
+
     /** Taken by a reader before it looks past L1; handed back to {@link #putFromRead}. */
     public long readStamp() {
         return stamps.get();
