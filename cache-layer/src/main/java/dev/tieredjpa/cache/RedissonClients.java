@@ -39,7 +39,8 @@ public final class RedissonClients {
                 .setClientName(clientName)
                 .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
                 .setTimeout(COMMAND_TIMEOUT_MILLIS)
-                .setRetryAttempts(1)
+                // No retries: the cache layer falls back instead (and a retried write script could run twice).
+                .setRetryAttempts(0)
                 .setConnectionMinimumIdleSize(2)
                 .setConnectionPoolSize(16)
                 .setSubscriptionConnectionMinimumIdleSize(1)

@@ -1,7 +1,6 @@
 package dev.tieredjpa.demo;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.tieredjpa.cache.RedissonClients;
 import dev.tieredjpa.demo.health.HealthApi;
 import dev.tieredjpa.demo.product.ProductApi;
 import dev.tieredjpa.demo.session.SessionApi;
@@ -64,8 +63,8 @@ public final class DemoService implements AutoCloseable {
                     .nodeName(config.nodeName())
                     .build();
             resources.push(repositories);
-            RedissonClient redis = RedissonClients.forUrl(redisEndpoint.url(), "demo-" + config.nodeName());
-            resources.push(redis::shutdown);
+            // The cache layer's own client: health then sees Redis exactly as the cache does.
+            RedissonClient redis = repositories.cache().redisson();
             log.info("Redis {}", redisEndpoint.describe());
 
             HealthApi health = new HealthApi(config.nodeName(), dataSource, database.source(), redis, redisEndpoint.source(),

@@ -172,7 +172,9 @@ public final class TieredRuntime implements AutoCloseable {
         if (failed != null) {
             failed.stats().l2Errors.increment();
         }
-        if (breaker.recordFailure()) {
+        // A refused or lost connection says Redis is gone: no point in failing a few more callers first.
+        boolean opened = e instanceof org.redisson.client.RedisConnectionException ? breaker.open() : breaker.recordFailure();
+        if (opened) {
             log.warn("Redis failed on {} of {} in region {}; L2 is off until Redis answers again (reads go to L1 and the database)",
                     what, key, region, e);
         } else {
