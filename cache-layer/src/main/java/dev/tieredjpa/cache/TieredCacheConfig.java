@@ -79,7 +79,8 @@ public final class TieredCacheConfig {
     public static TieredCacheConfig fromProperties(Map<String, ?> properties) {
         Objects.requireNonNull(properties, "properties");
         for (String key : properties.keySet()) {
-            if (key.startsWith(PREFIX) && !KNOWN_KEYS.contains(key)) {
+            // Per-entity keys are checked against the entities, once they are known (EntityPolicy.checkNames).
+            if (key.startsWith(PREFIX) && !KNOWN_KEYS.contains(key) && !key.startsWith(EntityPolicy.ENTITY_PREFIX)) {
                 throw new IllegalArgumentException("Unknown setting " + key + "; the tiered cache knows " + KNOWN_KEYS);
             }
         }
@@ -112,6 +113,23 @@ public final class TieredCacheConfig {
                 + ", breakerFailureThreshold=" + breakerFailureThreshold + ", breakerOpenDuration=" + breakerOpenDuration
                 + ", pendingInvalidationsMax=" + pendingInvalidationsMax
                 + ", queryClockSkewAllowance=" + queryClockSkewAllowance + ", nodeName=" + nodeName + "}";
+    }
+
+    /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, {@code 2d} or bare milliseconds; the error names {@code key}. */
+    static Duration parseDuration(String key, String text) {
+        Matcher matcher = DURATION.matcher(text.trim());
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException(key + " must be a duration (e.g. 30s, 500ms, 10m), but was " + text);
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        String unit = matcher.group(2) == null ? "ms" : matcher.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
     }
 
     private static Set<String> knownKeys() {
@@ -173,19 +191,7 @@ public final class TieredCacheConfig {
             if (text == null) {
                 return fallback;
             }
-            Matcher matcher = DURATION.matcher(text);
-            if (matcher.matches()) {
-                long amount = Long.parseLong(matcher.group(1));
-                String unit = matcher.group(2) == null ? "ms" : matcher.group(2);
-                return switch (unit) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "s" -> Duration.ofSeconds(amount);
-                    case "m" -> Duration.ofMinutes(amount);
-                    case "h" -> Duration.ofHours(amount);
-                    default -> Duration.ofDays(amount);
-                };
-            }
-            throw new IllegalArgumentException(key + " must be a duration (e.g. 30s, 500ms, 10m), but was " + text);
+            return parseDuration(key, text);
         }
     }
 }

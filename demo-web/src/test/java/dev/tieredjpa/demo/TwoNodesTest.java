@@ -82,6 +82,7 @@ class TwoNodesTest {
 
         JsonNode updated = apiA.put(path, userBody(created.get("email").asText(), "Renamed on A")).json();
 
+        assertThat(apiA.get(path).json()).as("node A, which wrote it").isEqualTo(updated);
         ApiClient.Response seenByB = awaitResponse(() -> apiB.get(path), r -> r.status() == 200 && r.json().equals(updated));
         assertThat(seenByB.json()).as("node B after %s of propagation: %s", PROPAGATION, seenByB).isEqualTo(updated);
     }
@@ -94,6 +95,8 @@ class TwoNodesTest {
 
         assertThat(apiA.delete(path).status()).isEqualTo(204);
 
+        ApiClient.Response seenByA = apiA.get(path);
+        assertThat(seenByA.status()).as("node A, which deleted it: %s", seenByA).isEqualTo(404);
         ApiClient.Response seenByB = awaitResponse(() -> apiB.get(path), r -> r.status() == 404);
         assertThat(seenByB.status()).as("node B after %s of propagation: %s", PROPAGATION, seenByB).isEqualTo(404);
     }

@@ -1,5 +1,7 @@
 package dev.tieredjpa.domain;
 
+import dev.tieredjpa.cache.CachePolicy;
+import dev.tieredjpa.cache.WritePolicy;
 import jakarta.persistence.Cacheable;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -19,6 +21,7 @@ import java.util.Objects;
 @Entity
 @Table(name = "users")
 @Cacheable
+@CachePolicy(write = WritePolicy.WRITE_THROUGH)
 public class User {
 
     @Id

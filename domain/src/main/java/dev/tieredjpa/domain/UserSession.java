@@ -1,5 +1,7 @@
 package dev.tieredjpa.domain;
 
+import dev.tieredjpa.cache.CachePolicy;
+import dev.tieredjpa.cache.WritePolicy;
 import jakarta.persistence.Cacheable;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -21,6 +23,7 @@ import java.util.Objects;
 @Entity
 @Table(name = "user_sessions")
 @Cacheable
+@CachePolicy(write = WritePolicy.WRITE_BEHIND, writeBehindDelay = "200ms", l2Ttl = "30m")
 public class UserSession {
 
     @Id

@@ -1,6 +1,10 @@
 package dev.tieredjpa.repository;
 
+import dev.tieredjpa.cache.EntityPolicies;
 import dev.tieredjpa.cache.TieredCacheSettings;
+import dev.tieredjpa.cache.WriteBehindStore;
+import dev.tieredjpa.cache.WritePolicy;
+import dev.tieredjpa.domain.UserSession;
 import dev.tieredjpa.cache.TieredRegionFactory;
 import dev.tieredjpa.cache.internal.core.TieredRuntime;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -28,7 +32,10 @@ public final class Repositories implements AutoCloseable {
         Transactions transactions = new Transactions(entityManagerFactory);
         this.users = new UserRepository(transactions, builder.clock);
         this.products = new ProductRepository(transactions, builder.clock);
-        this.sessions = new SessionRepository(transactions, builder.clock, builder.sessionTimeToLive);
+        boolean writeBehind = policies().of(UserSession.class).writePolicy() == WritePolicy.WRITE_BEHIND;
+        this.sessions = new SessionRepository(transactions,
+                writeBehind ? WriteBehindStore.of(entityManagerFactory, UserSession.class) : null,
+                userId -> users.findById(userId).isPresent(), builder.clock, builder.sessionTimeToLive);
     }
 
     public static Builder builder(DataSource dataSource) {
@@ -50,6 +57,12 @@ public final class Repositories implements AutoCloseable {
     /** The underlying unit, for statistics and for code that needs plain JPA. */
     public EntityManagerFactory entityManagerFactory() {
         return entityManagerFactory;
+    }
+
+    /** The effective cache policy of every entity. */
+    public EntityPolicies policies() {
+        return ((TieredRegionFactory) entityManagerFactory.unwrap(SessionFactoryImplementor.class).getCache()
+                .getRegionFactory()).policies();
     }
 
     /** This node's tiered cache (regions, statistics, circuit breaker), for health checks and metrics. */

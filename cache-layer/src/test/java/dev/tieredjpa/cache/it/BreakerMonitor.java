@@ -46,13 +46,12 @@ final class BreakerMonitor implements AutoCloseable {
 
     /** When (ms since start) {@code node}'s breaker last entered {@code state} at or after {@code sinceMillis}; -1 if not. */
     long enteredAt(Node node, CircuitBreaker.State state, long sinceMillis) {
-        long found = -1;
         for (long[] t : transitionTimes.getOrDefault(node.name(), List.of())) {
             if (t[0] == state.ordinal() && t[1] >= sinceMillis) {
                 return t[1];
             }
         }
-        return found;
+        return -1;
     }
 
     void resetMaxPending() {

@@ -31,7 +31,7 @@ public final class Node implements AutoCloseable {
          Map<String, Object> extraSettings) {
         this.name = name;
         HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("node-" + name)
-                .managedClasses(Item.class, Note.class, Country.class)
+                .managedClasses(Item.class, Note.class, Country.class, Visit.class)
                 .sharedCacheMode(SharedCacheMode.ENABLE_SELECTIVE)
                 .property(AvailableSettings.JAKARTA_NON_JTA_DATASOURCE, dataSource)
                 .property(AvailableSettings.HBM2DDL_AUTO, createSchema ? "create" : "none")

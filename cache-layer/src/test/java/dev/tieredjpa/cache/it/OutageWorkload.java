@@ -42,6 +42,7 @@ final class OutageWorkload implements AutoCloseable {
     /** Highest committed version per id, and when each version's commit returned. */
     private final AtomicLongArray committed;
     private final Map<Long, Long> commitNanos = new ConcurrentHashMap<>();
+    private final Map<Long, String> commitNode = new ConcurrentHashMap<>();
 
     final AtomicLong reads = new AtomicLong();
     final AtomicLong writes = new AtomicLong();
@@ -53,6 +54,14 @@ final class OutageWorkload implements AutoCloseable {
     final Map<String, AtomicLong> phaseStaleReads = new ConcurrentHashMap<>();
     /** The longest a read was behind: time between the commit of the next version and the read's start. */
     final AtomicLong phaseMaxStalenessMicros = new AtomicLong();
+    /**
+     * Stale reads a node served with its breaker CLOSED since {@link #watchClosedNodes()}: behind a version this
+     * node committed itself (its own owed invalidation was not paid before L2 served), or only behind versions
+     * other nodes committed (their replay had not happened yet, or its message had not arrived).
+     */
+    final Map<String, AtomicLong> staleBehindOwnWriteWhileClosed = new ConcurrentHashMap<>();
+    final Map<String, AtomicLong> staleBehindOthersWritesWhileClosed = new ConcurrentHashMap<>();
+    private volatile boolean watchClosed;
     private volatile String phase = "start";
     final Map<String, String> phaseReport = new ConcurrentHashMap<>();
 
@@ -82,6 +91,11 @@ final class OutageWorkload implements AutoCloseable {
         phaseStaleReads.clear();
         phaseMaxStalenessMicros.set(0);
         phase = next;
+    }
+
+    /** From now on, classifies the stale reads served by nodes whose breaker is CLOSED. */
+    void watchClosedNodes() {
+        watchClosed = true;
     }
 
     String phase() {
@@ -128,6 +142,7 @@ final class OutageWorkload implements AutoCloseable {
         while (readersRunning) {
             long id = 1 + random.nextInt(items);
             long newestAtStart = committed.get((int) id);
+            boolean closedAtStart = node.runtime().breaker().allowsCalls();
             long start = System.nanoTime();
             try {
                 Item item = node.find(Item.class, id);
@@ -142,6 +157,14 @@ final class OutageWorkload implements AutoCloseable {
                             new AssertionError("name " + item.getName() + " at version " + item.getVersion())));
                 } else if (item.getVersion() < newestAtStart) {
                     phaseStaleReads.computeIfAbsent(node.name(), n -> new AtomicLong()).incrementAndGet();
+                    if (watchClosed && closedAtStart) {
+                        boolean behindOwnWrite = false;
+                        for (long v = item.getVersion() + 1; v <= newestAtStart; v++) {
+                            behindOwnWrite |= node.name().equals(commitNode.get(versionKey(id, v)));
+                        }
+                        (behindOwnWrite ? staleBehindOwnWriteWhileClosed : staleBehindOthersWritesWhileClosed)
+                                .computeIfAbsent(node.name() + " #" + id, n -> new AtomicLong()).incrementAndGet();
+                    }
                     Long nextCommitted = commitNanos.get(versionKey(id, item.getVersion() + 1));
                     if (nextCommitted != null) {
                         long behindMicros = (start - nextCommitted) / 1000;
@@ -167,6 +190,7 @@ final class OutageWorkload implements AutoCloseable {
                     return item.getVersion();
                 });
                 commitNanos.put(versionKey(id, version), System.nanoTime());
+                commitNode.put(versionKey(id, version), node.name());
                 committed.accumulateAndGet((int) id, version, Math::max);
                 writes.incrementAndGet();
             } catch (RuntimeException e) {

@@ -107,6 +107,55 @@ final class RedisProcess implements AutoCloseable {
         awaitPong();
     }
 
+    /**
+     * Sends one command on a connection of its own (so the caller's clients are not involved) and answers the
+     * reply as text: a status, an integer or a bulk string; an error reply throws.
+     */
+    String command(String... args) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+            socket.setSoTimeout(5_000);
+            StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
+            for (String arg : args) {
+                request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
+            }
+            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            String line = readLine(in);
+            switch (line.charAt(0)) {
+                case '+', ':' -> {
+                    return line.substring(1);
+                }
+                case '-' -> throw new IllegalStateException("redis-server answered " + line.substring(1) + " to " + List.of(args));
+                case '$' -> {
+                    int length = Integer.parseInt(line.substring(1));
+                    if (length < 0) {
+                        return null;
+                    }
+                    byte[] bulk = in.readNBytes(length + 2);
+                    return new String(bulk, 0, length, StandardCharsets.UTF_8);
+                }
+                default -> throw new IllegalStateException("unexpected reply " + line + " to " + List.of(args));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\r') {
+                in.read();
+                break;
+            }
+            line.append((char) c);
+        }
+        return line.toString();
+    }
+
     /** SIGSTOP: the server stops answering, its data and connections stay. */
     synchronized void pause() {
         signal("-STOP");

@@ -1,5 +1,6 @@
 package dev.tieredjpa.demo.web;
 
+import dev.tieredjpa.cache.WriteBehindRejectedException;
 import dev.tieredjpa.repository.ConstraintRejectedException;
 import dev.tieredjpa.repository.StaleVersionException;
 import io.javalin.config.RoutesConfig;
@@ -29,6 +30,11 @@ public final class ErrorMapping {
         routes.exception(ConstraintRejectedException.class, (e, ctx) -> respond(ctx,
                 e.reason() == ConstraintRejectedException.Reason.DUPLICATE_VALUE ? 409 : 422,
                 new ErrorBody(e.getMessage(), e.field())));
+        routes.exception(WriteBehindRejectedException.class, (e, ctx) -> {
+            // Backpressure: the write-behind queue is full because the database is behind. Not the client's fault.
+            ctx.header("Retry-After", String.valueOf(Math.max(1, e.retryAfter().toSeconds())));
+            respond(ctx, 503, new ErrorBody(e.getMessage(), null));
+        });
         routes.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, e.getStatus(),
                 new ErrorBody(e.getMessage(), null)));
         routes.exception(Exception.class, ErrorMapping::unexpected);

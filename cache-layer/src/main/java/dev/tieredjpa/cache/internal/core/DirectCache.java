@@ -51,7 +51,7 @@ public final class DirectCache<K, V> implements TieredCache<K, V> {
         List<Object> values = region.getAll(tieredKeys);
         Map<K, V> found = new LinkedHashMap<>();
         for (int i = 0; i < ordered.size(); i++) {
-            if (values.get(i) != null) {
+            if (values.get(i) != null && !(values.get(i) instanceof PendingDelete)) {
                 found.put(ordered.get(i), (V) values.get(i));
             }
         }

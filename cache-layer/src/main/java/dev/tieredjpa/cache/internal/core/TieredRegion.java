@@ -42,6 +42,7 @@ public final class TieredRegion {
     private static final Logger log = LoggerFactory.getLogger(TieredRegion.class);
 
     private final String name;
+    private final String l2Name;
     private final TieredRuntime runtime;
     private final L1Region l1;
     private final ValueCodec codec;
@@ -49,17 +50,26 @@ public final class TieredRegion {
     private final Duration l2Ttl;
     private final RegionStats stats = new RegionStats();
 
-    TieredRegion(String name, TieredRuntime runtime, L1Region l1, ValueCodec codec) {
+    TieredRegion(String name, String l2Name, TieredRuntime runtime, L1Region l1, ValueCodec codec, Duration l2Ttl) {
         this.name = name;
+        this.l2Name = l2Name;
         this.runtime = runtime;
         this.l1 = l1;
         this.codec = codec;
         this.store = runtime.store();
-        this.l2Ttl = runtime.config().l2Ttl();
+        this.l2Ttl = l2Ttl;
     }
 
     public String name() {
         return name;
+    }
+
+    /**
+     * The region's name in Redis: its name, or for a write-behind entity's region the name hash-tagged with
+     * the entity, so that its entries and its queue share a Redis Cluster slot.
+     */
+    public String l2Name() {
+        return l2Name;
     }
 
     public RegionStats stats() {
@@ -68,6 +78,15 @@ public final class TieredRegion {
 
     /** The value for this key from L1 or L2, or null on a miss (a lease, if Redis granted one, goes to {@code leases}). */
     public Object get(TieredKey key, LeaseHolder leases) {
+        Object value = peek(key, leases);
+        return value instanceof PendingDelete ? null : value;
+    }
+
+    /**
+     * Like {@link #get}, but a key whose write-behind delete is pending answers {@link PendingDelete}
+     * rather than a miss: the caller must not go to the database for it.
+     */
+    public Object peek(TieredKey key, LeaseHolder leases) {
         L1Entry entry = l1.get(key);
         if (entry != null) {
             stats.l1Hits.increment();
@@ -75,8 +94,9 @@ public final class TieredRegion {
         }
         stats.l1Misses.increment();
         long readStamp = l1.readStamp();
-        String token = newToken();
-        Lookup lookup = runtime.l2("get", name, key, () -> store.get(name, key.text(), token), () -> null);
+        // A caller that will not fill the key takes no lease: an unused one would block other loaders.
+        String token = leases == LeaseHolder.NONE ? null : newToken();
+        Lookup lookup = runtime.l2("get", name, key, () -> store.get(l2Name, key.text(), token), () -> null);
         if (lookup instanceof Lookup.Hit hit) {
             Object value = decode(key, hit.data());
             if (value == null) {
@@ -85,6 +105,12 @@ public final class TieredRegion {
             stats.l2Hits.increment();
             l1.putFromRead(key, value, hit.version(), readStamp);
             return value;
+        }
+        if (lookup instanceof Lookup.Deleted deleted) {
+            stats.l2Hits.increment();
+            PendingDelete gone = new PendingDelete(deleted.version());
+            l1.putFromRead(key, gone, deleted.version(), readStamp);
+            return gone;
         }
         if (lookup instanceof Lookup.Miss miss && miss.leaseGranted()) {
             leases.granted(name, key, token);
@@ -96,8 +122,9 @@ public final class TieredRegion {
     }
 
     /**
-     * The values of these keys, in order (null where no tier has one): L1 first, then every L1 miss from
-     * L2 in one round trip. Takes no leases: a caller that loads the misses fills them with plain puts.
+     * The values of these keys, in order (null where no tier has one; {@link PendingDelete} where a
+     * write-behind delete is pending): L1 first, then every L1 miss from L2 in one round trip. Takes no
+     * leases: a caller that loads the misses fills them with plain puts.
      */
     public List<Object> getAll(List<TieredKey> keys) {
         List<Object> values = new ArrayList<>(Collections.nCopies(keys.size(), null));
@@ -117,9 +144,17 @@ public final class TieredRegion {
         }
         long readStamp = l1.readStamp();
         List<String> texts = misses.stream().map(i -> keys.get(i).text()).toList();
-        List<Lookup> lookups = runtime.l2("getAll", name, texts.size() + " keys", () -> store.getAll(name, texts, null), () -> null);
+        List<Lookup> lookups = runtime.l2("getAll", name, texts.size() + " keys", () -> store.getAll(l2Name, texts, null), () -> null);
         for (int m = 0; m < misses.size(); m++) {
             TieredKey key = keys.get(misses.get(m));
+            if (lookups != null && lookups.get(m) instanceof Lookup.Deleted deleted) {
+                // Known absent: a write-behind delete is pending, and the database still has the row.
+                stats.l2Hits.increment();
+                PendingDelete gone = new PendingDelete(deleted.version());
+                l1.putFromRead(key, gone, deleted.version(), readStamp);
+                values.set(misses.get(m), gone);
+                continue;
+            }
             if (lookups != null && lookups.get(m) instanceof Lookup.Hit hit) {
                 Object value = decode(key, hit.data());
                 if (value != null) {
@@ -149,7 +184,7 @@ public final class TieredRegion {
             return false;
         }
         PutOutcome outcome = runtime.l2("putFromLoad", name, key,
-                () -> store.putFromLoad(name, key.text(), lease, version, bytes, l2Ttl), () -> null);
+                () -> store.putFromLoad(l2Name, key.text(), lease, version, bytes, l2Ttl), () -> null);
         if (outcome == PutOutcome.STORED) {
             stats.l2Puts.increment();
             return l1.putFromRead(key, value, version, readStamp);
@@ -161,14 +196,17 @@ public final class TieredRegion {
         return false;
     }
 
-    /** A write's own new value (after an insert commits): fenced by version in L2, then L1. */
+    /**
+     * A new row's value after its insert commits: fenced in L2 (by version; unversioned, only into an empty
+     * key), then L1.
+     */
     public boolean putOwnWrite(TieredKey key, Object value, long version) {
         byte[] bytes = encode(key, value);
         if (bytes == null) {
             invalidate(key, deadUpTo(version));
             return false;
         }
-        PutOutcome outcome = runtime.l2("put", name, key, () -> store.put(name, key.text(), version, bytes, l2Ttl), () -> null);
+        PutOutcome outcome = runtime.l2("putNew", name, key, () -> store.putNew(l2Name, key.text(), version, bytes, l2Ttl), () -> null);
         if (outcome == null) {
             // Redis unreachable: owe a tombstone so that no node keeps or refills an older copy.
             owe(key, deadUpTo(version));
@@ -181,14 +219,49 @@ public final class TieredRegion {
             return true;
         }
         stats.l2PutsRefused.increment();
+        l1.invalidate(key, version);
         return false;
+    }
+
+    /**
+     * A write-behind write: the new state (null: a delete) goes to L2, pinned, together with its change
+     * record in the queue, in one atomic step; then to L1, and every node is told. Returns the queue's
+     * answer, or null when Redis is unreachable (the caller then writes to the database itself).
+     */
+    public <R> R writeBehind(TieredKey key, Object value, long version,
+                             java.util.function.Function<byte[], R> enqueue, java.util.function.Predicate<R> stored) {
+        byte[] bytes = null;
+        if (value != null) {
+            bytes = encode(key, value);
+            if (bytes == null) {
+                throw new IllegalArgumentException("The new state of " + key + " cannot be stored in L2: see the log");
+            }
+        }
+        byte[] data = bytes;
+        R result = runtime.l2("writeBehind", name, key, () -> enqueue.apply(data), () -> null);
+        if (result != null && stored.test(result)) {
+            stats.l2Puts.increment();
+            l1.putOwnWrite(key, value == null ? new PendingDelete(version) : value, version);
+            broadcast(key, version);
+        }
+        return result;
+    }
+
+    /** The bytes this region stores for {@code value} (throws if the codec cannot encode it). */
+    public byte[] encodeValue(Object value) {
+        return codec.encode(value);
+    }
+
+    /** The value these bytes stand for (throws if they are not a value of this region). */
+    public Object decodeValue(byte[] bytes) {
+        return codec.decode(bytes);
     }
 
     /** Locks the key in L2 before a database write; returns the lock token (null when Redis is unreachable). */
     public String lock(TieredKey key) {
         String token = newToken();
         boolean locked = runtime.l2("lock", name, key, () -> {
-            store.lock(name, key.text(), token);
+            store.lock(l2Name, key.text(), token);
             return true;
         }, () -> false);
         return locked ? token : null;
@@ -202,8 +275,8 @@ public final class TieredRegion {
             return false;
         }
         PutOutcome outcome = runtime.l2("afterUpdate", name, key, () -> lockToken != null
-                ? store.releaseAfterUpdate(name, key.text(), lockToken, version, bytes, l2Ttl)
-                : store.put(name, key.text(), version, bytes, l2Ttl), () -> null);
+                ? store.releaseAfterUpdate(l2Name, key.text(), lockToken, version, bytes, l2Ttl)
+                : store.put(l2Name, key.text(), version, bytes, l2Ttl), () -> null);
         if (outcome == null) {
             owe(key, deadUpTo(version));
             l1.invalidate(key, -1);
@@ -225,9 +298,9 @@ public final class TieredRegion {
         l1.invalidate(key, -1);
         boolean done = runtime.l2("afterRemove", name, key, () -> {
             if (lockToken != null) {
-                store.releaseAfterRemove(name, key.text(), lockToken, version);
+                store.releaseAfterRemove(l2Name, key.text(), lockToken, version);
             } else {
-                store.invalidate(name, key.text(), version);
+                store.invalidate(l2Name, key.text(), version);
             }
             return true;
         }, () -> false);
@@ -243,7 +316,7 @@ public final class TieredRegion {
     public void afterRollback(TieredKey key, String lockToken) {
         if (lockToken != null) {
             runtime.l2("afterRollback", name, key, () -> {
-                store.releaseAfterRollback(name, key.text(), lockToken);
+                store.releaseAfterRollback(l2Name, key.text(), lockToken);
                 return true;
             }, () -> false);
             // If this fails the lock expires by itself into a tombstone: a miss, never a wrong value.
@@ -259,7 +332,7 @@ public final class TieredRegion {
     public void clear() {
         l1.clear();
         boolean done = runtime.l2("clear", name, "*", () -> {
-            store.clearRegion(name);
+            store.clearRegion(l2Name);
             return true;
         }, () -> false);
         if (done) {
@@ -323,10 +396,11 @@ public final class TieredRegion {
             } else {
                 log.debug("Undecodable L2 value for {} in region {}", key, name, undecodable);
             }
-            runtime.l2("remove", name, key, () -> {
-                store.remove(name, key.text());
-                return true;
-            }, () -> false);
+            boolean removed = runtime.l2("remove", name, key, () -> store.remove(l2Name, key.text()), () -> false);
+            if (!removed) {
+                log.warn("Undecodable pinned L2 value for {} in region {} (a write-behind write is pending): kept for the flusher",
+                        key, name);
+            }
             return null;
         }
     }

@@ -68,6 +68,7 @@ public final class TieredRuntime implements AutoCloseable {
     private final List<Runnable> recoveryTasks = new CopyOnWriteArrayList<>();
     private final List<Runnable> l1Clearers = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
+    private volatile dev.tieredjpa.cache.EntityPolicies policies;
 
     public TieredRuntime(TieredCacheConfig config, RedissonClient redisson, boolean ownsRedisson) {
         this.config = config;
@@ -121,9 +122,28 @@ public final class TieredRuntime implements AutoCloseable {
         return pending;
     }
 
+    /** Sets the entity policies: regions made after this take their L1 size and TTLs from them. */
+    public void usePolicies(dev.tieredjpa.cache.EntityPolicies policies) {
+        this.policies = policies;
+    }
+
+    public dev.tieredjpa.cache.EntityPolicies policies() {
+        return policies;
+    }
+
     /** The region of this name, made on first use with this codec. */
     public TieredRegion region(String name, ValueCodec codec, boolean mutable) {
-        return regions.computeIfAbsent(name, n -> new TieredRegion(n, this, newL1(n, mutable), codec));
+        return region(name, name, codec, mutable, config.l1MaxEntries(), config.l1Ttl(), config.l2Ttl());
+    }
+
+    /**
+     * The region of this name, made on first use with this codec and these sizes (an L1 region that the
+     * Ehcache XML configures keeps the XML's size and TTL).
+     */
+    public TieredRegion region(String name, String l2Name, ValueCodec codec, boolean mutable, long l1MaxEntries,
+                               Duration l1Ttl, Duration l2Ttl) {
+        return regions.computeIfAbsent(name, n -> new TieredRegion(n, l2Name, this,
+                newL1(n, mutable, l1MaxEntries, l1Ttl), codec, l2Ttl));
     }
 
     public Map<String, TieredRegion> regions() {
@@ -132,11 +152,15 @@ public final class TieredRuntime implements AutoCloseable {
 
     /** A plain L1 cache of this node (for data that is never shared through L2, like query results). */
     public Cache<Object, Object> l1Cache(String name) {
+        return l1Cache(name, config.l1MaxEntries(), config.l1Ttl());
+    }
+
+    private Cache<Object, Object> l1Cache(String name, long maxEntries, Duration ttl) {
         Cache<Object, Object> cache = l1Manager.getCache(name);
         if (cache == null) {
             var ehcache = CacheConfigurationBuilder.newCacheConfigurationBuilder(Object.class, Object.class,
-                            ResourcePoolsBuilder.heap(config.l1MaxEntries()))
-                    .withExpiry(ExpiryPolicyBuilder.timeToLiveExpiration(config.l1Ttl()));
+                            ResourcePoolsBuilder.heap(maxEntries))
+                    .withExpiry(ExpiryPolicyBuilder.timeToLiveExpiration(ttl));
             cache = l1Manager.createCache(name, Eh107Configuration.fromEhcacheCacheConfiguration(ehcache));
         }
         return cache;
@@ -192,12 +216,21 @@ public final class TieredRuntime implements AutoCloseable {
             if (invalidation.kind() == Invalidation.Kind.REGION) {
                 pending.addRegion(invalidation.region());
             } else {
-                pending.add(invalidation.region(), keyTextToOwe, invalidation.version());
+                // The message names the lowest live version; what is owed is the highest dead one.
+                long deadUpTo = invalidation.version() < 0 ? -1 : invalidation.version() - 1;
+                pending.add(invalidation.region(), keyTextToOwe, deadUpTo);
             }
         }
     }
 
     private void recoverIfDue() {
+        if (breaker.allowsCalls()) {
+            // A write that found the breaker open just before it closed owes its invalidation still: pay it now.
+            if (!pending.isEmpty()) {
+                payStragglers();
+            }
+            return;
+        }
         if (!breaker.isProbeDue()) {
             return;
         }
@@ -211,19 +244,12 @@ public final class TieredRuntime implements AutoCloseable {
             if (!bus.isStarted()) {
                 bus.start();
             }
-            for (String region : owed.regions()) {
-                store.clearRegion(region);
-                bus.publish(Invalidation.region(nodeId, region));
-            }
-            for (Invalidation key : owed.keys()) {
-                // An owed key carries the highest version it knows to be dead.
-                store.invalidate(key.region(), key.keyText(), key.version());
-                bus.publish(Invalidation.key(nodeId, key.region(), key.keyText(), TieredRegion.lowestLive(key.version())));
-            }
+            replay(owed);
             recoveryTasks.forEach(Runnable::run);
             // Messages from other nodes may have been lost while we could not reach Redis.
             clearAllL1();
             breaker.close();
+            // Writes that found the breaker open while we replayed owe theirs too; the next tick pays them.
             log.info("Redis answers again: replayed {} invalidation(s) and {} region clear(s), L1 cleared, L2 back on",
                     owed.keys().size(), owed.regions().size());
         } catch (RuntimeException e) {
@@ -233,13 +259,41 @@ public final class TieredRuntime implements AutoCloseable {
         }
     }
 
+    private void payStragglers() {
+        PendingInvalidations.Snapshot owed = pending.drain();
+        try {
+            replay(owed);
+        } catch (RuntimeException e) {
+            pending.restore(owed);
+            onL2Failure("replay", "*", owed.keys().size() + " keys", e);
+        }
+    }
+
+    /** Pays what is owed: whole-region clears, then a tombstone and a message per key. */
+    private void replay(PendingInvalidations.Snapshot owed) {
+        for (String region : owed.regions()) {
+            store.clearRegion(l2NameOf(region));
+            bus.publish(Invalidation.region(nodeId, region));
+        }
+        for (Invalidation key : owed.keys()) {
+            // An owed key carries the highest version it knows to be dead.
+            store.invalidate(l2NameOf(key.region()), key.keyText(), key.version());
+            bus.publish(Invalidation.key(nodeId, key.region(), key.keyText(), TieredRegion.lowestLive(key.version())));
+        }
+    }
+
+    private String l2NameOf(String region) {
+        TieredRegion known = regions.get(region);
+        return known == null ? region : known.l2Name();
+    }
+
     private void clearAllL1() {
         regions.values().forEach(TieredRegion::clearL1);
         l1Clearers.forEach(Runnable::run);
     }
 
-    private L1Region newL1(String region, boolean mutable) {
-        Cache<Object, Object> cache = l1Cache(region);
+    private L1Region newL1(String region, boolean mutable, long maxEntries, Duration ttl) {
+        Cache<Object, Object> cache = l1Cache(region, maxEntries, ttl);
         long degradedTtl = mutable ? config.l1DegradedTtl().toNanos() : 0;
         return new L1Region(cache, System::nanoTime, () -> !breaker.allowsCalls(), degradedTtl);
     }

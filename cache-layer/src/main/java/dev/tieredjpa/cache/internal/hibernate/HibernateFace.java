@@ -33,7 +33,20 @@ public final class HibernateFace {
         boolean mutable = config.getEntityCaching().stream().anyMatch(c -> c.isMutable())
                 || config.getCollectionCaching().stream().anyMatch(c -> c.isMutable())
                 || config.getNaturalIdCaching().stream().anyMatch(c -> c.isMutable());
-        var region = runtime.region(config.getRegionName(), new RegionCodec(config, context.getSessionFactory()), mutable);
+        // A region's sizes come from the policy of (the first of) its entities, else the global defaults.
+        var policy = config.getEntityCaching().stream()
+                .map(c -> runtime.policies() == null ? null : runtime.policies().of(c.getNavigableRole().getFullPath()).orElse(null))
+                .filter(java.util.Objects::nonNull)
+                .findFirst();
+        var defaults = runtime.config();
+        // A write-behind entity's entries share a Redis Cluster slot with its queue: one atomic script writes both.
+        String l2Name = policy.filter(p -> p.writePolicy() == dev.tieredjpa.cache.WritePolicy.WRITE_BEHIND)
+                .map(p -> dev.tieredjpa.cache.internal.l2.RedisEntryStore.hashTagged(config.getRegionName(), p.entityName()))
+                .orElse(config.getRegionName());
+        var region = runtime.region(config.getRegionName(), l2Name, new RegionCodec(config, context.getSessionFactory()), mutable,
+                policy.map(p -> p.l1MaxEntries()).orElse(defaults.l1MaxEntries()),
+                policy.map(p -> p.l1Ttl()).orElse(defaults.l1Ttl()),
+                policy.map(p -> p.l2Ttl()).orElse(defaults.l2Ttl()));
         return new TieredDomainDataRegion(config, regionFactory, region, context);
     }
 

@@ -4,6 +4,8 @@ import dev.tieredjpa.cache.internal.codec.CacheValueCodec;
 import dev.tieredjpa.cache.internal.codec.CodecSchema;
 import dev.tieredjpa.cache.internal.core.ValueCodec;
 import org.hibernate.cache.cfg.spi.DomainDataRegionConfig;
+import org.hibernate.cache.spi.entry.CacheEntry;
+import org.hibernate.cache.spi.entry.CollectionCacheEntry;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.metamodel.spi.MappingMetamodelImplementor;
 import org.hibernate.persister.entity.EntityPersister;
@@ -35,7 +37,16 @@ final class RegionCodec implements ValueCodec {
 
     @Override
     public Object decode(byte[] bytes) {
-        return codec().decode(bytes);
+        Object value = codec().decode(bytes);
+        // A well-formed value of the wrong kind (a string planted in an entity region) is as bad as garbage.
+        boolean fits = value instanceof CollectionCacheEntry ? !regionConfig.getCollectionCaching().isEmpty()
+                : value instanceof CacheEntry ? !regionConfig.getEntityCaching().isEmpty()
+                : !regionConfig.getNaturalIdCaching().isEmpty();
+        if (!fits) {
+            throw new IllegalArgumentException("a " + (value == null ? "null" : value.getClass().getSimpleName())
+                    + " is not a value region " + regionConfig.getRegionName() + " holds");
+        }
+        return value;
     }
 
     private CacheValueCodec codec() {

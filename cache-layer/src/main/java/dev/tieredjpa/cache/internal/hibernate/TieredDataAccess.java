@@ -32,6 +32,9 @@ abstract class TieredDataAccess implements CachedDomainDataAccess {
 
     private static final SoftLock REGION_LOCK = new SoftLock() {
     };
+    /** The lock of a session that leaves the cache alone (the write-behind flusher). */
+    private static final SoftLock BYPASSED = new SoftLock() {
+    };
 
     private final DomainDataRegion hibernateRegion;
     final TieredRegion region;
@@ -55,11 +58,17 @@ abstract class TieredDataAccess implements CachedDomainDataAccess {
 
     @Override
     public Object get(SharedSessionContractImplementor session, Object key) {
+        if (TieredTransaction.bypassed(session)) {
+            return null;
+        }
         return region.get((TieredKey) key, TieredTransaction.of(session));
     }
 
     @Override
     public boolean putFromLoad(SharedSessionContractImplementor session, Object key, Object value, Object version) {
+        if (TieredTransaction.bypassed(session)) {
+            return false;
+        }
         return region.putFromLoad((TieredKey) key, value, Versions.of(version), TieredTransaction.of(session));
     }
 
@@ -74,6 +83,9 @@ abstract class TieredDataAccess implements CachedDomainDataAccess {
 
     @Override
     public SoftLock lockItem(SharedSessionContractImplementor session, Object key, Object version) {
+        if (TieredTransaction.bypassed(session)) {
+            return BYPASSED;
+        }
         TieredKey tieredKey = (TieredKey) key;
         String token = accessType == AccessType.READ_WRITE ? region.lock(tieredKey) : null;
         WriteLock lock = new WriteLock(token, Versions.of(version));
@@ -84,6 +96,9 @@ abstract class TieredDataAccess implements CachedDomainDataAccess {
     @Override
     public void unlockItem(SharedSessionContractImplementor session, Object key, SoftLock lock) {
         TieredKey tieredKey = (TieredKey) key;
+        if (lock == BYPASSED) {
+            return;
+        }
         if (!(lock instanceof WriteLock writeLock)) {
             region.invalidate(tieredKey, Versions.NONE);
         } else if (writeLock.rolledBack()) {
@@ -96,7 +111,7 @@ abstract class TieredDataAccess implements CachedDomainDataAccess {
     @Override
     public void remove(SharedSessionContractImplementor session, Object key) {
         TieredKey tieredKey = (TieredKey) key;
-        if (!TieredTransaction.of(session).holdsLock(region.name(), tieredKey)) {
+        if (!TieredTransaction.bypassed(session) && !TieredTransaction.of(session).holdsLock(region.name(), tieredKey)) {
             // No lock of ours will settle this key after completion: evict now (a miss is never wrong).
             region.invalidate(tieredKey, Versions.NONE);
         }
@@ -132,7 +147,10 @@ abstract class TieredDataAccess implements CachedDomainDataAccess {
         region.clear();
     }
 
-    /** After an insert committed. */
+    /**
+     * After an insert committed: put, fenced by version; an unversioned value only into an empty key, since
+     * a tombstone there means another node changed or deleted the row after this insert committed.
+     */
     boolean afterInsert(TieredKey key, Object value, long version) {
         return region.putOwnWrite(key, value, version);
     }

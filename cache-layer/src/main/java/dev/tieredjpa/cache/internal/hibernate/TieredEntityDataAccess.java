@@ -34,6 +34,9 @@ final class TieredEntityDataAccess extends TieredDataAccess implements EntityDat
 
     @Override
     public boolean afterInsert(SharedSessionContractImplementor session, Object key, Object value, Object version) {
+        if (TieredTransaction.bypassed(session)) {
+            return false;
+        }
         return afterInsert((TieredKey) key, value, Versions.of(version));
     }
 
@@ -47,6 +50,9 @@ final class TieredEntityDataAccess extends TieredDataAccess implements EntityDat
     @Override
     public boolean afterUpdate(SharedSessionContractImplementor session, Object key, Object value, Object currentVersion,
                                Object previousVersion, SoftLock lock) {
+        if (TieredTransaction.bypassed(session)) {
+            return false;
+        }
         return afterUpdate((TieredKey) key, value, Versions.of(currentVersion), Versions.of(previousVersion), lock);
     }
 }

@@ -33,6 +33,9 @@ final class TieredNaturalIdDataAccess extends TieredDataAccess implements Natura
 
     @Override
     public boolean afterInsert(SharedSessionContractImplementor session, Object key, Object value) {
+        if (TieredTransaction.bypassed(session)) {
+            return false;
+        }
         return afterInsert((TieredKey) key, value, Versions.NONE);
     }
 
@@ -44,6 +47,9 @@ final class TieredNaturalIdDataAccess extends TieredDataAccess implements Natura
 
     @Override
     public boolean afterUpdate(SharedSessionContractImplementor session, Object key, Object value, SoftLock lock) {
+        if (TieredTransaction.bypassed(session)) {
+            return false;
+        }
         return afterUpdate((TieredKey) key, value, Versions.NONE, Versions.NONE, lock);
     }
 }

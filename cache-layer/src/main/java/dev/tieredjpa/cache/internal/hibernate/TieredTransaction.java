@@ -20,7 +20,7 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * tier as it was. A JTA-style synchronization registered with the lock tells them apart; Hibernate
  * notifies it before it runs the after-completion actions that unlock.
  */
-final class TieredTransaction implements CacheTransactionSynchronization, LeaseHolder {
+public final class TieredTransaction implements CacheTransactionSynchronization, LeaseHolder {
 
     private record LeaseKey(String region, TieredKey key) {
     }
@@ -30,6 +30,7 @@ final class TieredTransaction implements CacheTransactionSynchronization, LeaseH
     private final Map<LeaseKey, String> leases = new HashMap<>();
     private final Map<LeaseKey, WriteLock> locks = new HashMap<>();
     private long cachingTimestamp;
+    private boolean bypass;
 
     TieredTransaction(RegionFactory regionFactory, SharedSessionContractImplementor session) {
         this.regionFactory = regionFactory;
@@ -88,6 +89,18 @@ final class TieredTransaction implements CacheTransactionSynchronization, LeaseH
                 }
             });
         }
+    }
+
+    /**
+     * Makes this session leave the cache alone: no reads, fills, locks or invalidations. For the
+     * write-behind flusher, which writes to the database what L2 already holds, pinned.
+     */
+    public static void bypassCache(SharedSessionContractImplementor session) {
+        of(session).bypass = true;
+    }
+
+    static boolean bypassed(SharedSessionContractImplementor session) {
+        return of(session).bypass;
     }
 
     static TieredTransaction of(SharedSessionContractImplementor session) {

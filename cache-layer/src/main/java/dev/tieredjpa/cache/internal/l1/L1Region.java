@@ -30,7 +30,11 @@ public final class L1Region {
     private final BooleanSupplier degraded;
     private final long degradedTtlNanos;
     private final AtomicLong stamps = new AtomicLong();
-    private final ConcurrentHashMap<Object, Long> recentInvalidations = new ConcurrentHashMap<>();
+    /** Per key, the latest invalidation: when (stamp), and the lowest version it left alive (-1: none known). */
+    private final ConcurrentHashMap<Object, Invalidated> recentInvalidations = new ConcurrentHashMap<>();
+
+    private record Invalidated(long stamp, long lowestLive) {
+    }
     private volatile long forgottenBefore;
 
     /**
@@ -84,9 +88,24 @@ public final class L1Region {
         return true;
     }
 
-    /** Puts a value this node just wrote (and fenced in L2), replacing any older version. */
+    /**
+     * Puts a value this node just wrote (and fenced in L2), replacing any older version — unless another
+     * node's invalidation already declared this version dead (its newer write committed first and was heard
+     * here before ours landed in L1).
+     */
     public void putOwnWrite(Object key, Object value, long version) {
-        putIfNewer(key, new L1Entry(value, version, nanoClock.getAsLong()));
+        if (deadByInvalidation(key, version)) {
+            return;
+        }
+        L1Entry entry = new L1Entry(value, version, nanoClock.getAsLong());
+        if (putIfNewer(key, entry) && deadByInvalidation(key, version)) {
+            cache.remove(key, entry);
+        }
+    }
+
+    private boolean deadByInvalidation(Object key, long version) {
+        Invalidated invalidated = recentInvalidations.get(key);
+        return version >= 0 && invalidated != null && invalidated.lowestLive() > version;
     }
 
     /**
@@ -99,7 +118,8 @@ public final class L1Region {
             forgottenBefore = stamp;
             recentInvalidations.clear();
         }
-        recentInvalidations.put(key, stamp);
+        recentInvalidations.merge(key, new Invalidated(stamp, version),
+                (old, now) -> new Invalidated(now.stamp(), Math.max(old.lowestLive(), now.lowestLive())));
         if (version < 0) {
             cache.remove(key);
             return;
@@ -129,8 +149,8 @@ public final class L1Region {
         if (readStamp < forgottenBefore) {
             return true;
         }
-        Long invalidatedAt = recentInvalidations.get(key);
-        return invalidatedAt != null && invalidatedAt > readStamp;
+        Invalidated invalidated = recentInvalidations.get(key);
+        return invalidated != null && invalidated.stamp() > readStamp;
     }
 
     private boolean putIfNewer(Object key, L1Entry entry) {

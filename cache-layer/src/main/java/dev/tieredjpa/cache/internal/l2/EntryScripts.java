@@ -4,10 +4,19 @@ package dev.tieredjpa.cache.internal.l2;
  * The Lua scripts of {@link RedisEntryStore}, one per operation. Each works on one entry hash
  * ({@code KEYS[1]}) and reads the clock from Redis {@code TIME}, never from a JVM.
  *
- * <p>Every script but {@link #INSPECT} starts with {@link #PRELUDE}, which reads the whole hash into the
- * Lua table {@code s}, forgets an expired tombstone and an expired lease, and defines the few mutations
- * that the scripts compose. Mutations keep {@code s} and the hash in step, so {@code finish} can compute
- * the key's expiry from what is left (rule: no key lives forever).
+ * <p>Every script but {@link #INSPECT} and {@link #CLEAR} starts with {@link #PRELUDE}, which defines the
+ * few reads and mutations that the scripts compose, then calls {@code open(KEYS[1])}: it reads the whole
+ * hash into the Lua table {@code s} and forgets an expired tombstone and an expired lease. Mutations keep
+ * {@code s} and the hash in step, so {@code finish} can compute the key's expiry from what is left (rule:
+ * no key lives forever, except a pinned one: see below). Scripts of other packages that touch entries
+ * (the write-behind queue's) are built on the same prelude by {@link LuaScript#onEntries}; they call
+ * {@code open} themselves, once per entry key, and may touch several entries in one run.
+ *
+ * <p>A pinned entry (field {@code p}: the version of a write-behind write that is not yet in the
+ * database) is never given an expiry: {@code finish} answers it with {@code PERSIST}. Its data changes
+ * only for a newer version; an expired lock does not make it suspect; an invalidation drops it only when
+ * it names the pinned version or a newer one as dead ({@code pinOutlives}). Only the write-behind scripts
+ * set and clear {@code p} (and {@code pd}, "the pinned write is a delete").
  *
  * <p>Versions travel and are stored as canonical decimal strings ({@code "-1"} for unversioned data) and
  * are compared by {@code vcmp} digit by digit, never as Lua numbers: Lua numbers are doubles, exact only to
@@ -16,7 +25,9 @@ package dev.tieredjpa.cache.internal.l2;
  *
  * <p>Replies: put-like scripts answer an integer, the {@link PutOutcome} code ({@link #STORED} ...).
  * {@link #GET} answers {@code {1, version, data}} (hit), {@code {2}} (locked), {@code {3, granted}} or
- * {@code {3, granted, holder}} (miss). Tables never hold {@code nil}, which would cut them short.
+ * {@code {3, granted, holder}} (miss), {@code {4, version}} (a pinned delete). {@link #REMOVE} and
+ * {@link #CLEAR} answer 1 when they removed something, else 0. Tables never hold {@code nil}, which would
+ * cut them short.
  */
 final class EntryScripts {
 
@@ -29,14 +40,19 @@ final class EntryScripts {
     static final int HIT = 1;
     static final int LOCKED = 2;
     static final int MISS = 3;
+    static final int DELETED = 4;
 
-    /** ARGV[1] of every script with the prelude: the tombstone TTL in ms. */
-    private static final String PRELUDE = """
+    /**
+     * ARGV[1] of every script with the prelude: the tombstone TTL in ms. Defines, for the entry that
+     * {@code open(k)} made current: {@code key}, {@code s} (its fields: {@code v d tv te lt le p pd} and
+     * {@code locks}), {@code dirty}, {@code now}, and the functions below; opens nothing itself.
+     */
+    static final String PRELUDE = """
             if redis.replicate_commands then redis.replicate_commands() end
-            local key = KEYS[1]
             local tombstoneTtl = tonumber(ARGV[1])
             local clock = redis.call('TIME')
             local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+            local key, s
             local dirty = false
 
             local function ms(n) return string.format('%.0f', n) end
@@ -61,24 +77,31 @@ final class EntryScripts {
               return b
             end
 
-            local s = { locks = {} }
-            local raw = redis.call('HGETALL', key)
-            for i = 1, #raw, 2 do
-              local f, val = raw[i], raw[i + 1]
-              if f == 'v' then s.v = val
-              elseif f == 'd' then s.d = val
-              elseif f == 'tv' then s.tv = val
-              elseif f == 'te' then s.te = tonumber(val)
-              elseif f == 'lt' then s.lt = val
-              elseif f == 'le' then s.le = tonumber(val)
-              elseif string.sub(f, 1, 2) == 'l:' then s.locks[f] = tonumber(val) or 0
+            -- makes entry k current: reads its hash into s, forgetting an expired tombstone and an expired lease
+            local function open(k)
+              key = k
+              dirty = false
+              s = { locks = {} }
+              local raw = redis.call('HGETALL', key)
+              for i = 1, #raw, 2 do
+                local f, val = raw[i], raw[i + 1]
+                if f == 'v' then s.v = val
+                elseif f == 'd' then s.d = val
+                elseif f == 'tv' then s.tv = val
+                elseif f == 'te' then s.te = tonumber(val)
+                elseif f == 'lt' then s.lt = val
+                elseif f == 'le' then s.le = tonumber(val)
+                elseif f == 'p' then s.p = val
+                elseif f == 'pd' then s.pd = true
+                elseif string.sub(f, 1, 2) == 'l:' then s.locks[f] = tonumber(val) or 0
+                end
               end
-            end
-            if (s.tv or s.te) and not (s.tv and s.te and s.te > now) then
-              redis.call('HDEL', key, 'tv', 'te'); s.tv = nil; s.te = nil; dirty = true
-            end
-            if (s.lt or s.le) and not (s.lt and s.le and s.le > now) then
-              redis.call('HDEL', key, 'lt', 'le'); s.lt = nil; s.le = nil; dirty = true
+              if (s.tv or s.te) and not (s.tv and s.te and s.te > now) then
+                redis.call('HDEL', key, 'tv', 'te'); s.tv = nil; s.te = nil; dirty = true
+              end
+              if (s.lt or s.le) and not (s.lt and s.le and s.le > now) then
+                redis.call('HDEL', key, 'lt', 'le'); s.lt = nil; s.le = nil; dirty = true
+              end
             end
 
             local function dropLease()
@@ -86,6 +109,9 @@ final class EntryScripts {
             end
             local function dropData()
               if s.v or s.d then redis.call('HDEL', key, 'v', 'd'); s.v = nil; s.d = nil; dirty = true end
+            end
+            local function dropTombstone()
+              if s.tv or s.te then redis.call('HDEL', key, 'tv', 'te'); s.tv = nil; s.te = nil; dirty = true end
             end
             -- deletes the data; the tombstone keeps the highest version known (at least "-1") for tombstoneTtl
             local function tombstone(version)
@@ -97,13 +123,26 @@ final class EntryScripts {
             local function store(version, data)
               s.v = version; s.d = data
               redis.call('HSET', key, 'v', version, 'd', data)
-              if s.tv or s.te then redis.call('HDEL', key, 'tv', 'te'); s.tv = nil; s.te = nil end
+              if s.pd then redis.call('HDEL', key, 'pd'); s.pd = nil end
+              dropTombstone()
               dropLease(); dirty = true
+            end
+            -- the pinned write is no longer pending (flushed, dead, or made dead by a newer change)
+            local function unpin()
+              if s.p or s.pd then redis.call('HDEL', key, 'p', 'pd'); s.p = nil; s.pd = nil; dirty = true end
+            end
+            -- an invalidation that makes every version up to `version` dead ('-1': none named): a pinned write
+            -- outlives it unless it names the pinned version or a newer one, which unpins the entry
+            local function pinOutlives(version)
+              if not s.p then return false end
+              if version ~= '-1' and vcmp(version, s.p) >= 0 then unpin(); return false end
+              return true
             end
             local function unlock(field)
               if s.locks[field] then redis.call('HDEL', key, field); s.locks[field] = nil; dirty = true end
             end
-            -- a lock past its expiry: its writer died or hung, and may have committed; the data is suspect
+            -- a lock past its expiry: its writer died or hung, and may have committed; the data is suspect,
+            -- unless pinned: a pinned write is newer than the database, so it stays
             local function sweepExpiredLocks()
               local expired = {}
               for f, exp in pairs(s.locks) do if exp <= now then expired[#expired + 1] = f end end
@@ -111,20 +150,26 @@ final class EntryScripts {
               redis.call('HDEL', key, unpack(expired))
               for _, f in ipairs(expired) do s.locks[f] = nil end
               dirty = true
+              if s.p then return end
               tombstone(nil)
               dropLease()
             end
             local function isLocked() return next(s.locks) ~= nil end
-            -- the version fence for a version >= 0: nil when the version may land, else the refusal code
+            -- the version fence: nil when the version may land, else the refusal code; a pinned entry
+            -- refuses every version not newer than its own, unversioned ('-1') included
             local function fence(version)
-              if s.d and vcmp(s.v or '-1', version) >= 0 then return 3 end
+              if (s.d or s.p) and vcmp(s.v or '-1', version) >= 0 then return 3 end
               if s.tv and vcmp(s.tv, version) >= 0 then return 4 end
               return nil
             end
-            -- sets the key's expiry to what its remaining fields need: exactly dataTtl (or more, for a lock)
-            -- when data was just stored; never shorter than the data's own TTL otherwise; and exactly the
-            -- longest lock, lease or tombstone when no data is left
+            -- sets the key's expiry to what its remaining fields need: none at all when pinned; exactly dataTtl
+            -- (or more, for a lock) when data was just stored; never shorter than the data's own TTL otherwise;
+            -- and exactly the longest lock, lease or tombstone when no data is left
             local function finish(dataTtl)
+              if s.p then
+                redis.call('PERSIST', key)
+                return
+              end
               local need = 1
               for _, exp in pairs(s.locks) do if exp - now > need then need = exp - now end end
               if s.te and s.te - now > need then need = s.te - now end
@@ -146,6 +191,12 @@ final class EntryScripts {
             local token = ARGV[2]
             local leaseTtl = tonumber(ARGV[3])
             sweepExpiredLocks()
+            if s.p then
+              -- a pending write-behind write: what every node reads, locks or not; never a miss
+              if dirty then finish(nil) end
+              if s.d then return {1, s.v or '-1', s.d} end
+              return {4, s.v or '-1'}
+            end
             if isLocked() then
               if dirty then finish(nil) end
               return {2}
@@ -178,7 +229,7 @@ final class EntryScripts {
               if s.lt ~= token then rc = 2 end
             elseif version == '-1' then rc = 2
             end
-            if not rc and version ~= '-1' then rc = fence(version) end
+            if not rc and (version ~= '-1' or s.p) then rc = fence(version) end
             if rc then
               if dirty then finish(nil) end
               return rc
@@ -194,7 +245,30 @@ final class EntryScripts {
             sweepExpiredLocks()
             local rc
             if isLocked() then rc = 1
-            elseif version ~= '-1' then rc = fence(version)
+            elseif version ~= '-1' or s.p then rc = fence(version)
+            end
+            if rc then
+              if dirty then finish(nil) end
+              return rc
+            end
+            store(version, data)
+            finish(ttl)
+            return 0
+            """);
+
+    /**
+     * A new row's own put, after its insert committed. ARGV: tombstoneTtl, version, data, ttl. Like PUT, but
+     * unversioned data must find the key empty: a tombstone or data there means another node changed or
+     * deleted the row since the insert, and nothing else could refuse this value.
+     */
+    static final LuaScript PUT_NEW = script("putNew", """
+            local version, data, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4])
+            sweepExpiredLocks()
+            local rc
+            if isLocked() then rc = 1
+            elseif version ~= '-1' or s.p then rc = fence(version)
+            elseif s.tv then rc = 4
+            elseif s.d then rc = 3
             end
             if rc then
               if dirty then finish(nil) end
@@ -223,7 +297,7 @@ final class EntryScripts {
             sweepExpiredLocks()
             dropLease()
             local rc
-            if version ~= '-1' then rc = fence(version) end
+            if version ~= '-1' or s.p then rc = fence(version) end
             if rc then
               finish(nil)
               return rc
@@ -239,7 +313,7 @@ final class EntryScripts {
             unlock(field)
             sweepExpiredLocks()
             dropLease()
-            tombstone(version)
+            if not pinOutlives(version) then tombstone(version) end
             finish(nil)
             return 0
             """);
@@ -252,21 +326,36 @@ final class EntryScripts {
             return 0
             """);
 
-    /** ARGV: tombstoneTtl, version. */
+    /** ARGV: tombstoneTtl, version. A pinned entry stays unless the version reaches its pinned one. */
     static final LuaScript INVALIDATE = script("invalidate", """
             sweepExpiredLocks()
             dropLease()
-            tombstone(ARGV[2])
+            if not pinOutlives(ARGV[2]) then tombstone(ARGV[2]) end
             finish(nil)
             return 0
             """);
 
-    /** ARGV: tombstoneTtl. Deletes the data only: locks, lease and tombstone stay, and so does the fence. */
+    /**
+     * ARGV: tombstoneTtl. Deletes the data only: locks, lease and tombstone stay, and so does the fence. A
+     * pinned entry is left whole. Answers 1 when data was deleted.
+     */
     static final LuaScript REMOVE = script("remove", """
             sweepExpiredLocks()
-            dropData()
+            local removed = 0
+            if not s.p then
+              if s.d then removed = 1 end
+              dropData()
+            end
             if dirty then finish(nil) end
-            return 0
+            return removed
+            """);
+
+    /** No ARGV. Unlinks the key unless it is a pinned entry; answers 1 when it unlinked it. */
+    static final LuaScript CLEAR = new LuaScript("clear", """
+            -- tiered-jpa L2 entry: clear
+            local t = redis.call('TYPE', KEYS[1])
+            if t.ok == 'hash' and redis.call('HEXISTS', KEYS[1], 'p') == 1 then return 0 end
+            return redis.call('UNLINK', KEYS[1])
             """);
 
     /** No ARGV. Answers {now, pttl, field1, value1, ...}; changes nothing. */
@@ -283,6 +372,6 @@ final class EntryScripts {
     }
 
     private static LuaScript script(String name, String body) {
-        return new LuaScript(name, "-- tiered-jpa L2 entry: " + name + "\n" + PRELUDE + body);
+        return new LuaScript(name, "-- tiered-jpa L2 entry: " + name + "\n" + PRELUDE + "open(KEYS[1])\n" + body);
     }
 }

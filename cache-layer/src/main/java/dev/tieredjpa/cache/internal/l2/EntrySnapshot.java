@@ -9,7 +9,7 @@ import java.util.Objects;
  * Absent fields are {@code null}; times are milliseconds since the epoch by Redis' clock.
  *
  * @param redisTimeMillis Redis {@code TIME} when the snapshot was taken, to judge the expiries against
- * @param pttlMillis      the key's {@code PTTL}: {@code -2} no such key, {@code -1} no expiry (never expected)
+ * @param pttlMillis      the key's {@code PTTL}: {@code -2} no such key, {@code -1} no expiry (only when pinned)
  * @param version         {@code v}: the data's version, {@code -1} for unversioned data
  * @param data            {@code d}: the codec's bytes
  * @param tombstoneVersion {@code tv}
@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param leaseToken      {@code lt}
  * @param leaseExpiresAt  {@code le}
  * @param locks           one entry per {@code l:<token>} field: token to expiry
+ * @param pendingVersion  {@code p}: the version of the write-behind write not yet in the database, which
+ *                        pins the entry; {@code null} when none is pending
+ * @param pendingDelete   {@code pd}: that pending write is a delete
  */
 public record EntrySnapshot(
         long redisTimeMillis,
@@ -27,7 +30,9 @@ public record EntrySnapshot(
         Long tombstoneExpiresAt,
         String leaseToken,
         Long leaseExpiresAt,
-        Map<String, Long> locks) {
+        Map<String, Long> locks,
+        Long pendingVersion,
+        boolean pendingDelete) {
 
     public EntrySnapshot {
         locks = Map.copyOf(locks);
@@ -46,6 +51,11 @@ public record EntrySnapshot(
         return tombstoneVersion != null && tombstoneExpiresAt != null && tombstoneExpiresAt > redisTimeMillis;
     }
 
+    /** A write-behind write of this key is not yet in the database: the entry has no expiry and is what every node reads. */
+    public boolean isPinned() {
+        return pendingVersion != null;
+    }
+
     /** A lease whose expiry is still ahead. */
     public boolean hasLiveLease() {
         return leaseToken != null && leaseExpiresAt != null && leaseExpiresAt > redisTimeMillis;
@@ -57,7 +67,8 @@ public record EntrySnapshot(
                 + ", d=" + (data == null ? "null" : data.length + " bytes")
                 + ", tv=" + tombstoneVersion + ", te=" + relative(tombstoneExpiresAt)
                 + ", lt=" + leaseToken + ", le=" + relative(leaseExpiresAt)
-                + ", locks=" + locks + ", now=" + redisTimeMillis + "}";
+                + ", locks=" + locks + ", p=" + pendingVersion + (pendingDelete ? ", pd" : "")
+                + ", now=" + redisTimeMillis + "}";
     }
 
     @Override
@@ -67,13 +78,14 @@ public record EntrySnapshot(
                 && Objects.equals(o.tombstoneVersion, tombstoneVersion)
                 && Objects.equals(o.tombstoneExpiresAt, tombstoneExpiresAt)
                 && Objects.equals(o.leaseToken, leaseToken)
-                && Objects.equals(o.leaseExpiresAt, leaseExpiresAt) && o.locks.equals(locks);
+                && Objects.equals(o.leaseExpiresAt, leaseExpiresAt) && o.locks.equals(locks)
+                && Objects.equals(o.pendingVersion, pendingVersion) && o.pendingDelete == pendingDelete;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(redisTimeMillis, pttlMillis, version, Arrays.hashCode(data), tombstoneVersion,
-                tombstoneExpiresAt, leaseToken, leaseExpiresAt, locks);
+                tombstoneExpiresAt, leaseToken, leaseExpiresAt, locks, pendingVersion, pendingDelete);
     }
 
     private String relative(Long at) {

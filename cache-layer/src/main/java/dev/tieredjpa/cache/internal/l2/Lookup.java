@@ -4,9 +4,13 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /** What {@link RedisEntryStore#get} found in L2 for one key. */
-public sealed interface Lookup permits Lookup.Hit, Lookup.Locked, Lookup.Miss {
+public sealed interface Lookup permits Lookup.Hit, Lookup.Locked, Lookup.Miss, Lookup.Deleted {
 
-    /** The entry holds data of {@code version} ({@code -1}: unversioned). {@code data} is the codec's bytes. */
+    /**
+     * The entry holds data of {@code version} ({@code -1}: unversioned). {@code data} is the codec's bytes.
+     * A pinned entry (a write-behind write not yet in the database) answers this too, even while a lock
+     * lives: it is newer than the database.
+     */
     record Hit(long version, byte[] data) implements Lookup {
 
         public Hit {
@@ -42,5 +46,14 @@ public sealed interface Lookup permits Lookup.Hit, Lookup.Locked, Lookup.Miss {
      * token of the reader that holds it, or {@code null} when no lease was asked for and none is held.
      */
     record Miss(boolean leaseGranted, String leaseHolder) implements Lookup {
+    }
+
+    /**
+     * A write-behind delete of this key, at {@code version}, is pending: the entity is gone, although the
+     * database still holds its row until the flush. The reader answers "not found" and must neither load
+     * from the database nor fill the cache (every put of an older version is refused anyway). No lease
+     * was granted.
+     */
+    record Deleted(long version) implements Lookup {
     }
 }

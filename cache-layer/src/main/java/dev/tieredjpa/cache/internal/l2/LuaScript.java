@@ -29,8 +29,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every call runs in {@link RScript.Mode#READ_WRITE} mode, which routes it to the master that owns the
  * key: the scripts that only read still need the newest data, never a replica's.
+ *
+ * <p>Public for the packages whose scripts work on L2 entries together with keys of their own (the
+ * write-behind queue): they build them with {@link #onEntries}, on the same prelude as
+ * {@link RedisEntryStore}'s, so there is one definition of the entry's fields and of its fence.
  */
-final class LuaScript {
+public final class LuaScript {
 
     private static final Logger log = LoggerFactory.getLogger(LuaScript.class);
 
@@ -38,31 +42,56 @@ final class LuaScript {
     private final String source;
     private final String sha;
 
-    LuaScript(String name, String source) {
+    /** A script of its own, which reads no entry (or reads it with plain commands). */
+    public LuaScript(String name, String source) {
         this.name = Objects.requireNonNull(name, "name");
         this.source = Objects.requireNonNull(source, "source");
         this.sha = sha1Hex(source);
     }
 
-    String name() {
+    /**
+     * A script that works on L2 entries: {@code body} runs after the entry prelude of {@link EntryScripts},
+     * so it may call {@code open(k)} for each entry key it touches, then compose {@code sweepExpiredLocks},
+     * {@code isLocked}, {@code fence}, {@code store}, {@code tombstone}, {@code dropData},
+     * {@code dropLease}, {@code dropTombstone}, {@code unpin}, {@code pinOutlives} and {@code finish},
+     * reading the entry's fields in the table {@code s} and the Redis clock in {@code now}. Its
+     * {@code ARGV[1]} must be the tombstone TTL in milliseconds.
+     */
+    public static LuaScript onEntries(String name, String body) {
+        Objects.requireNonNull(body, "body");
+        return new LuaScript(name, "-- tiered-jpa L2 entries: " + name + "\n" + EntryScripts.PRELUDE + body);
+    }
+
+    public String name() {
         return name;
     }
 
-    String sha() {
+    public String sha() {
         return sha;
     }
 
-    /** Runs the script on {@code key} (its only key) with {@code args}; one round trip unless Redis lost the script. */
-    <R> R eval(RedissonClient redisson, String key, RScript.ReturnType returnType, Object... args) {
+    /**
+     * Runs the script on {@code keys} (routed by the first; in a Redis Cluster all must hash to one slot)
+     * with {@code args}; one round trip unless Redis lost the script.
+     */
+    public <R> R eval(RedissonClient redisson, List<String> keys, RScript.ReturnType returnType, Object... args) {
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("keys must name at least one key, to route the " + name + " script by");
+        }
         try {
-            return evalOnce(redisson, key, returnType, args);
+            return evalOnce(redisson, keys, returnType, args);
         } catch (RuntimeException e) {
             if (!isNoScript(e)) {
                 throw e;
             }
             load(redisson);
-            return evalOnce(redisson, key, returnType, args);
+            return evalOnce(redisson, keys, returnType, args);
         }
+    }
+
+    /** Runs the script on {@code key} (its only key) with {@code args}; one round trip unless Redis lost the script. */
+    <R> R eval(RedissonClient redisson, String key, RScript.ReturnType returnType, Object... args) {
+        return eval(redisson, List.of(key), returnType, args);
     }
 
     /**
@@ -88,7 +117,7 @@ final class LuaScript {
     }
 
     /** Loads the script into every master with {@code SCRIPT LOAD} and checks that Redis agrees on its SHA-1. */
-    void load(RedissonClient redisson) {
+    public void load(RedissonClient redisson) {
         String loaded = redisson.getScript(StringCodec.INSTANCE).scriptLoad(source);
         if (!sha.equalsIgnoreCase(loaded)) {
             throw new IllegalStateException(
@@ -97,9 +126,9 @@ final class LuaScript {
         log.debug("Loaded the {} script into Redis as {}", name, sha);
     }
 
-    private <R> R evalOnce(RedissonClient redisson, String key, RScript.ReturnType returnType, Object[] args) {
+    private <R> R evalOnce(RedissonClient redisson, List<String> keys, RScript.ReturnType returnType, Object[] args) {
         return redisson.getScript(ByteArrayCodec.INSTANCE)
-                .evalSha(key, RScript.Mode.READ_WRITE, sha, returnType, List.of(key), args);
+                .evalSha(keys.get(0), RScript.Mode.READ_WRITE, sha, returnType, List.<Object>copyOf(keys), args);
     }
 
     private List<?> evalBatchOnce(RedissonClient redisson, List<String> keys, RScript.ReturnType returnType,

@@ -61,13 +61,54 @@ import org.redisson.api.options.KeysScanOptions;
  * database load). Leases are not limited this way: a revoked token never becomes valid again, as long as
  * callers make tokens unique.
  *
+ * <h2>Pinned entries: write-behind writes not yet in the database</h2>
+ * The write-behind queue ({@code internal.writebehind.WriteBehindQueue}) stores an entity's new state
+ * here and appends its change record to a stream in one script, long before the database has it. Until
+ * the flush is acknowledged the entry is <em>pinned</em> (field {@code p} = that write's version), and
+ * for as long as it is, L2 is the only place, besides the stream, where that state is readable. So every
+ * operation here keeps it whole:
+ * <ol>
+ *   <li>No expiry: every script that would set one ({@code finish}) runs {@code PERSIST} on a pinned key
+ *       instead, so it neither expires nor is chosen by {@code maxmemory-policy volatile-*}.</li>
+ *   <li>{@link #get get} answers the pinned state to everyone, even under a live lock: {@link Lookup.Hit}
+ *       for an upsert, {@link Lookup.Deleted} for a pending delete. Never a miss: the database holds an
+ *       older state, so a reader must not go there, and no lease is granted.</li>
+ *   <li>{@link #putFromLoad putFromLoad}, {@link #put put}, {@link #releaseAfterUpdate releaseAfterUpdate}
+ *       keep their fences, and a pinned entry adds one: only a version newer than the pinned data lands
+ *       (a database load is older by construction; an unversioned put never lands). What lands leaves the
+ *       pin in place; only the queue unpins.</li>
+ *   <li>An expired lock does not make pinned data suspect (the sweep drops the lock and keeps the data):
+ *       a pinned write is newer than anything its writer could have committed.</li>
+ *   <li>{@link #invalidate invalidate} and {@link #releaseAfterRemove releaseAfterRemove} name every version
+ *       up to one as dead. Below the pinned version (or with none named) they change nothing on a pinned
+ *       entry: the pinned write is newer than the change they report, and dropping it would send readers
+ *       to a database that does not yet have it, then let them refill L2 with an older version — a lost
+ *       write, as far as every reader can tell. From the pinned version up, the database (or a writer)
+ *       has moved past the pending write, whose flush the database will then refuse as older: the entry
+ *       is unpinned and tombstoned as usual.</li>
+ *   <li>{@link #remove remove} (an undecodable value) and {@link #clearRegion clearRegion} leave pinned
+ *       entries alone: the bytes may be undecodable to this node only (a rolling upgrade), and a region
+ *       clear is a cache eviction, which must not evict what is not yet stored anywhere else.</li>
+ * </ol>
+ * The queue unpins on acknowledgement (the entry gets its TTL back, or a pending delete becomes a plain
+ * tombstone) and on dead-lettering (the entry is tombstoned, so readers fall back to the database).
+ *
  * <h2>The entry</h2>
- * One hash at {@code keyPrefix + region + ":" + keyText}, with short field names: {@code v} data version
- * ({@code -1} unversioned), {@code d} data bytes; {@code tv}, {@code te} tombstone version and expiry;
- * {@code lt}, {@code le} lease token and expiry; {@code l:<token>} one field per lock in flight, valued
- * with its expiry. Expiries are milliseconds by Redis {@code TIME}, read inside the scripts, never a JVM
- * clock. Every script that leaves fields behind sets the key's expiry to what they need, so no key lives
- * forever. Versions are compared as exact decimals, over the whole {@code long} range.
+ * One hash at {@code keyPrefix + region + ":" + keyText} ({@link #key(String, String, String)}), with short
+ * field names: {@code v} data version ({@code -1} unversioned), {@code d} data bytes; {@code tv}, {@code te}
+ * tombstone version and expiry; {@code lt}, {@code le} lease token and expiry; {@code l:<token>} one field
+ * per lock in flight, valued with its expiry; {@code p} the pinned version, {@code pd} present when that
+ * pinned write is a delete (then {@code v} is its version and {@code d} is absent). Expiries are
+ * milliseconds by Redis {@code TIME}, read inside the scripts, never a JVM clock. Every script that leaves
+ * fields behind sets the key's expiry to what they need, so no key lives forever unless it is pinned.
+ * Versions are compared as exact decimals, over the whole {@code long} range.
+ *
+ * <h2>Redis Cluster hash tags</h2>
+ * The key format is the same for every region. A region whose entries must share a slot with other keys
+ * (a write-behind entity's, with its stream) carries a hash tag in its name:
+ * {@link #hashTagged hashTagged(region, entityName)} is {@code "{" + entityName + "}:" + region}, so its
+ * keys read {@code keyPrefix + "{Product}:" + region + ":" + keyText}. Every other region keeps its keys,
+ * which Redis Cluster spreads over all slots.
  *
  * <h2>Failures</h2>
  * A failing Redis (connection, timeout) surfaces as Redisson's {@code RedisException}s, unwrapped: the
@@ -110,10 +151,10 @@ public final class RedisEntryStore {
     }
 
     /**
-     * Reads one entry. Without a live lock and with data: {@link Lookup.Hit}. With a live lock:
-     * {@link Lookup.Locked}. Otherwise a {@link Lookup.Miss}, which grants the lease to {@code leaseToken}
-     * when no other reader holds a live one (asking again with the held token answers granted again,
-     * without extending it).
+     * Reads one entry. Pinned: {@link Lookup.Hit}, or {@link Lookup.Deleted} for a pending delete, locks or
+     * not. Without a live lock and with data: {@link Lookup.Hit}. With a live lock: {@link Lookup.Locked}.
+     * Otherwise a {@link Lookup.Miss}, which grants the lease to {@code leaseToken} when no other reader
+     * holds a live one (asking again with the held token answers granted again, without extending it).
      *
      * @param leaseToken the caller's unique token, or {@code null} to take no lease
      */
@@ -174,6 +215,17 @@ public final class RedisEntryStore {
     }
 
     /**
+     * A new row's own put after its insert committed: as {@link #put}, except that unversioned data is stored
+     * only into an empty key (a tombstone or data there means the row changed on another node since).
+     */
+    public PutOutcome putNew(String region, String keyText, long version, byte[] data, Duration ttl) {
+        Objects.requireNonNull(data, "data");
+        long ttlMillis = positiveMillis("ttl", ttl);
+        return Replies.outcome(EntryScripts.PUT_NEW.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis)), "putNew");
+    }
+
+    /**
      * Marks a write in flight, before its database commit: adds the lock {@code l:<lockToken>} for
      * {@code lockTtl} and revokes any lease. The data stays, but reads answer {@link Lookup.Locked} until
      * every lock is released or expired. Release with exactly one of the {@code releaseAfter*} methods.
@@ -202,7 +254,9 @@ public final class RedisEntryStore {
 
     /**
      * A delete of {@code version} committed: drops its lock, the data and the lease, and leaves a tombstone
-     * of the highest version known (cached, tombstoned or {@code version}) for {@code tombstoneTtl}.
+     * of the highest version known (cached, tombstoned or {@code version}) for {@code tombstoneTtl}. On a
+     * pinned entry only the lock goes, unless {@code version} reaches the pinned version (as for
+     * {@link #invalidate}).
      */
     public void releaseAfterRemove(String region, String keyText, String lockToken, long version) {
         checkToken("lockToken", lockToken);
@@ -223,7 +277,8 @@ public final class RedisEntryStore {
     /**
      * Drops the data and any lease and leaves a tombstone for {@code tombstoneTtl} that carries the highest
      * version known: the cached one, an earlier tombstone's, or {@code version} ({@code < 0}: none given).
-     * Locks stay.
+     * Locks stay. A pinned entry stays as it is, unless {@code version} reaches its pinned version: then
+     * it is unpinned and tombstoned.
      */
     public void invalidate(String region, String keyText, long version) {
         EntryScripts.INVALIDATE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
@@ -243,16 +298,21 @@ public final class RedisEntryStore {
 
     /**
      * Deletes the cached data and its version (for a value the codec cannot decode). Locks, lease and
-     * tombstone stay, so the fence keeps holding; an entry left with nothing disappears.
+     * tombstone stay, so the fence keeps holding; an entry left with nothing disappears. A pinned entry is
+     * left whole: its bytes are a write not yet in the database.
+     *
+     * @return whether data was deleted
      */
-    public void remove(String region, String keyText) {
-        EntryScripts.REMOVE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG, tombstoneTtlArg);
+    public boolean remove(String region, String keyText) {
+        return Replies.flag(EntryScripts.REMOVE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg), "remove");
     }
 
     /**
-     * Deletes every entry of {@code region} (data, tombstones, leases and locks alike), by {@code SCAN}
-     * and {@code UNLINK} in batches of 500: it never blocks Redis, and entries written meanwhile may stay.
-     * A region whose name is another's plus {@code ":..."} is cleared with it.
+     * Deletes every entry of {@code region} (data, tombstones, leases and locks alike) but the pinned ones,
+     * by {@code SCAN} and a script that {@code UNLINK}s each unpinned key, 500 keys per round trip: it never
+     * blocks Redis, and entries written meanwhile may stay. A region whose name is another's plus
+     * {@code ":..."} is cleared with it.
      *
      * @return how many keys were removed
      */
@@ -264,12 +324,24 @@ public final class RedisEntryStore {
         for (String key : redisson.getKeys().getKeys(KeysScanOptions.defaults().pattern(pattern).chunkSize(CLEAR_BATCH))) {
             chunk.add(key);
             if (chunk.size() == CLEAR_BATCH) {
-                removed += redisson.getKeys().unlink(chunk.toArray(String[]::new));
+                removed += clearChunk(chunk);
                 chunk.clear();
             }
         }
         if (!chunk.isEmpty()) {
-            removed += redisson.getKeys().unlink(chunk.toArray(String[]::new));
+            removed += clearChunk(chunk);
+        }
+        return removed;
+    }
+
+    private long clearChunk(List<String> keys) {
+        List<Object[]> args = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            args.add(new Object[0]);
+        }
+        long removed = 0;
+        for (Object reply : EntryScripts.CLEAR.evalEach(redisson, keys, RScript.ReturnType.LONG, args)) {
+            removed += Replies.flag(reply, "clear") ? 1 : 0;
         }
         return removed;
     }
@@ -281,9 +353,49 @@ public final class RedisEntryStore {
 
     /** The Redis key of one entry. */
     String key(String region, String keyText) {
+        return key(keyPrefix, region, keyText);
+    }
+
+    /** The Redis key of one entry of a store with {@code keyPrefix}: {@code keyPrefix + region + ":" + keyText}. */
+    public static String key(String keyPrefix, String region, String keyText) {
+        Objects.requireNonNull(keyPrefix, "keyPrefix");
         checkRegion(region);
         Objects.requireNonNull(keyText, "keyText");
         return keyPrefix + region + ":" + keyText;
+    }
+
+    /**
+     * The name under which a region's entries share a Redis Cluster slot with every other key tagged
+     * {@code {tag}}: {@code "{" + tag + "}:" + region}. Idempotent: a region whose name already opens with
+     * that tag is returned as it is.
+     */
+    public static String hashTagged(String region, String tag) {
+        checkRegion(region);
+        Objects.requireNonNull(tag, "tag");
+        if (tag.isEmpty() || tag.indexOf('{') >= 0 || tag.indexOf('}') >= 0) {
+            throw new IllegalArgumentException("a hash tag must be non-empty and hold no '{' or '}', but was '" + tag + "'");
+        }
+        String opening = "{" + tag + "}";
+        if (region.startsWith(opening)) {
+            return region;
+        }
+        return opening + ":" + region;
+    }
+
+    /**
+     * The part of {@code key} that Redis Cluster hashes to pick its slot: between the first {@code {} and
+     * the first {@code }} after it, when that is not empty; otherwise {@code null} (the whole key is hashed).
+     */
+    public static String hashTagOf(String key) {
+        int open = key.indexOf('{');
+        if (open < 0) {
+            return null;
+        }
+        int close = key.indexOf('}', open + 1);
+        if (close < 0 || close == open + 1) {
+            return null;
+        }
+        return key.substring(open + 1, close);
     }
 
     @Override

@@ -41,8 +41,13 @@ final class Replies {
             case EntryScripts.LOCKED -> new Lookup.Locked();
             case EntryScripts.MISS -> new Lookup.Miss(integer(list.get(1), "get") == 1,
                     list.size() > 2 ? text(list.get(2), "get") : null);
+            case EntryScripts.DELETED -> new Lookup.Deleted(decimal(list.get(1), "get"));
             default -> throw unexpected("get", reply);
         };
+    }
+
+    static boolean flag(Object reply, String script) {
+        return integer(reply, script) == 1;
     }
 
     static PutOutcome outcome(Object reply, String script) {
@@ -59,6 +64,8 @@ final class Replies {
         Long tombstoneExpiresAt = null;
         String leaseToken = null;
         Long leaseExpiresAt = null;
+        Long pendingVersion = null;
+        boolean pendingDelete = false;
         Map<String, Long> locks = new HashMap<>();
         for (int i = 2; i + 1 < list.size(); i += 2) {
             String field = text(list.get(i), "inspect");
@@ -70,6 +77,8 @@ final class Replies {
                 case "te" -> tombstoneExpiresAt = decimal(value, "inspect");
                 case "lt" -> leaseToken = text(value, "inspect");
                 case "le" -> leaseExpiresAt = decimal(value, "inspect");
+                case "p" -> pendingVersion = decimal(value, "inspect");
+                case "pd" -> pendingDelete = true;
                 default -> {
                     if (field.startsWith("l:")) {
                         locks.put(field.substring(2), decimal(value, "inspect"));
@@ -78,7 +87,7 @@ final class Replies {
             }
         }
         return new EntrySnapshot(now, pttl, version, data, tombstoneVersion, tombstoneExpiresAt,
-                leaseToken, leaseExpiresAt, locks);
+                leaseToken, leaseExpiresAt, locks, pendingVersion, pendingDelete);
     }
 
     private static List<?> list(Object reply, String script) {

@@ -146,7 +146,7 @@ class RedisEntryStoreDedicatedServerTest {
         for (LuaScript script : List.of(EntryScripts.GET, EntryScripts.PUT_FROM_LOAD, EntryScripts.PUT,
                 EntryScripts.LOCK, EntryScripts.RELEASE_AFTER_UPDATE, EntryScripts.RELEASE_AFTER_REMOVE,
                 EntryScripts.RELEASE_AFTER_ROLLBACK, EntryScripts.INVALIDATE, EntryScripts.REMOVE,
-                EntryScripts.INSPECT)) {
+                EntryScripts.CLEAR, EntryScripts.INSPECT)) {
             script.load(redisson); // throws if Redis computes another SHA-1 than LuaScript did
         }
         assertThat(redisson.getScript().scriptExists(EntryScripts.LOCK.sha())).containsExactly(true);

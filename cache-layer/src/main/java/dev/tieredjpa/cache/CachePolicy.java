@@ -1,0 +1,41 @@
+package dev.tieredjpa.cache;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * An entity's default cache policy. Properties {@code tiered-cache.entity.<EntityName>.<setting>} override
+ * each element (see {@link EntityPolicy} for the settings and their defaults). Elements left at their
+ * default value take the global default.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+public @interface CachePolicy {
+
+    WritePolicy write() default WritePolicy.WRITE_THROUGH;
+
+    /** L1 time to live, e.g. {@code "5m"}; empty: the global default. */
+    String l1Ttl() default "";
+
+    /** L1 entries; 0: the global default. */
+    long l1MaxEntries() default 0;
+
+    /** L2 time to live; empty: the global default. */
+    String l2Ttl() default "";
+
+    /** How long a write-behind change may wait before it is flushed; empty: 500ms. */
+    String writeBehindDelay() default "";
+
+    /** Records per write-behind batch; 0: 100. */
+    int batchSize() default 0;
+
+    /** Attempts before a write-behind record goes to the dead-letter stream; 0: 5. */
+    int maxRetries() default 0;
+
+    /** Records the write-behind queue may hold before new writes are refused; 0: 100000. */
+    long maxQueueLength() default 0;
+}

@@ -1,0 +1,85 @@
+package dev.tieredjpa.cache.internal.writebehind;
+
+import dev.tieredjpa.cache.EntityPolicy;
+import dev.tieredjpa.cache.WriteBehindStats;
+import dev.tieredjpa.cache.internal.core.TieredRegion;
+import dev.tieredjpa.cache.internal.core.TieredRuntime;
+import java.time.Duration;
+import java.util.List;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+
+/** Everything write-behind needs for one entity on one node: its states, queue, database writer and flusher. */
+public final class WriteBehindEntity<T> {
+
+    private final EntityPolicy policy;
+    private final EntityStates<T> states;
+    private final TieredRegion region;
+    private final WriteBehindQueue queue;
+    private final DatabaseWriter<T> writer;
+    private final WriteBehindFlusher<T> flusher;
+
+    public WriteBehindEntity(TieredRuntime runtime, SessionFactoryImplementor factory, Class<T> type, EntityPolicy policy) {
+        this.policy = policy;
+        this.states = new EntityStates<>(factory, type);
+        this.region = runtime.regions().get(states.regionName());
+        if (region == null) {
+            throw new IllegalStateException("No tiered region " + states.regionName() + " for write-behind entity " + type.getName());
+        }
+        this.queue = new WriteBehindQueue(runtime.redisson(), runtime.config().keyPrefix(), region.name(), policy.entityName(),
+                policy.l2Ttl(), runtime.config().tombstoneTtl());
+        if (!queue.l2Region().equals(region.l2Name())) {
+            throw new IllegalStateException("Region " + region.name() + " stores in " + region.l2Name()
+                    + " but the write-behind queue of " + policy.entityName() + " expects " + queue.l2Region());
+        }
+        this.writer = new DatabaseWriter<>(factory, states, region, policy.batchSize());
+        // A record unacknowledged this long belongs to a flusher that is gone (or stuck): take it over.
+        Duration claimAfter = Duration.ofSeconds(5).plus(policy.writeBehindDelay().multipliedBy(4));
+        this.flusher = new WriteBehindFlusher<>(queue, writer, policy, runtime.nodeId(), claimAfter);
+    }
+
+    public EntityPolicy policy() {
+        return policy;
+    }
+
+    public EntityStates<T> states() {
+        return states;
+    }
+
+    public TieredRegion region() {
+        return region;
+    }
+
+    public WriteBehindQueue queue() {
+        return queue;
+    }
+
+    /** Writes one record straight to the database (Redis unreachable); returns false if a newer version was there. */
+    public boolean writeNow(WriteRecord record) {
+        return writer.applyStrict(record);
+    }
+
+    public void start() {
+        flusher.start();
+    }
+
+    public void stop(Duration timeout) {
+        flusher.stop(timeout);
+    }
+
+    public WriteBehindStats stats() {
+        long depth;
+        Duration lag;
+        long dead;
+        try {
+            depth = queue.depth();
+            lag = queue.lag().orElse(Duration.ZERO);
+            dead = queue.deadLetterCount();
+        } catch (RuntimeException redisUnreachable) {
+            depth = -1;
+            lag = Duration.ZERO;
+            dead = -1;
+        }
+        return new WriteBehindStats(policy.entityName(), depth, lag, flusher.flushed(), flusher.batches(), flusher.retries(), dead);
+    }
+
+}

@@ -1,0 +1,33 @@
+package dev.tieredjpa.cache.internal.writebehind;
+
+import java.nio.charset.StandardCharsets;
+
+/** Redis Cluster's key-to-slot function (CRC16/XMODEM of the hash tag, or of the whole key, mod 16384). */
+final class ClusterSlots {
+
+    private ClusterSlots() {
+    }
+
+    static int of(String key) {
+        int open = key.indexOf('{');
+        if (open >= 0) {
+            int close = key.indexOf('}', open + 1);
+            if (close > open + 1) {
+                key = key.substring(open + 1, close);
+            }
+        }
+        return crc16(key.getBytes(StandardCharsets.UTF_8)) % 16384;
+    }
+
+    private static int crc16(byte[] bytes) {
+        int crc = 0;
+        for (byte b : bytes) {
+            crc ^= (b & 0xff) << 8;
+            for (int i = 0; i < 8; i++) {
+                crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+                crc &= 0xffff;
+            }
+        }
+        return crc;
+    }
+}
