@@ -44,7 +44,11 @@ public final class RedissonClients {
                 .setConnectionMinimumIdleSize(2)
                 .setConnectionPoolSize(16)
                 .setSubscriptionConnectionMinimumIdleSize(1)
-                .setPingConnectionInterval(1_000);
+                // No pings: with them Redisson 4.7 was seen to drop a pub/sub message now and then without
+                // reconnecting (InvalidationChannelLossTest), which would leave another node's L1 stale.
+                // Dead connections are still found by the command timeout and by TCP.
+                .setPingConnectionInterval(0)
+                .setKeepAlive(true);
         return create(config);
     }
 

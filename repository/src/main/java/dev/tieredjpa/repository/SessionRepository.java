@@ -94,10 +94,19 @@ public final class SessionRepository {
         return transactions.read(em -> Optional.ofNullable(em.find(UserSession.class, token)));
     }
 
-    /** The session with this token, if it exists and has not expired. */
+    /**
+     * The session with this token, if it exists, has not expired and its user still exists. A session
+     * dies with its user: the database cascades the delete, but a write-behind session still waiting for
+     * its flush is only in Redis, so its user is checked here (a cached read) and it is deleted if gone.
+     */
     public Optional<UserSession> findValid(String token) {
         Instant now = clock.instant();
-        return findById(token).filter(session -> !session.isExpiredAt(now));
+        Optional<UserSession> session = findById(token).filter(s -> !s.isExpiredAt(now));
+        if (session.isPresent() && writeBehind != null && !userExists.test(session.get().getUserId())) {
+            writeBehind.delete(token);
+            return Optional.empty();
+        }
+        return session;
     }
 
     /** Records a use of the session now and extends it; empty when it does not exist or has expired. */
