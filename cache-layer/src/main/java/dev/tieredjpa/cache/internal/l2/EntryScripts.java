@@ -239,36 +239,17 @@ final class EntryScripts {
             return 0
             """);
 
-    /** ARGV: tombstoneTtl, version, data, ttl. */
+    /** ARGV: tombstoneTtl, version, data, ttl, newRow (1: a new row's put, see putNew). */
     static final LuaScript PUT = script("put", """
-            local version, data, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4])
+            local version, data, ttl, newRow = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5] == '1'
             sweepExpiredLocks()
             local rc
             if isLocked() then rc = 1
             elseif version ~= '-1' or s.p then rc = fence(version)
-            end
-            if rc then
-              if dirty then finish(nil) end
-              return rc
-            end
-            store(version, data)
-            finish(ttl)
-            return 0
-            """);
-
-    /**
-     * A new row's own put, after its insert committed. ARGV: tombstoneTtl, version, data, ttl. Like PUT, but
-     * unversioned data must find the key empty: a tombstone or data there means another node changed or
-     * deleted the row since the insert, and nothing else could refuse this value.
-     */
-    static final LuaScript PUT_NEW = script("putNew", """
-            local version, data, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4])
-            sweepExpiredLocks()
-            local rc
-            if isLocked() then rc = 1
-            elseif version ~= '-1' or s.p then rc = fence(version)
-            elseif s.tv then rc = 4
-            elseif s.d then rc = 3
+            -- a new row's unversioned value goes only into an empty key: a tombstone or data there means
+            -- another node changed or deleted the row after the insert, and nothing else could refuse it
+            elseif newRow and s.tv then rc = 4
+            elseif newRow and s.d then rc = 3
             end
             if rc then
               if dirty then finish(nil) end

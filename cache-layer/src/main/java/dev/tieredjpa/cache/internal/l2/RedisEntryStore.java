@@ -120,6 +120,9 @@ import org.redisson.api.options.KeysScanOptions;
  */
 public final class RedisEntryStore {
 
+    private static final byte[] NEW_ROW = {'1'};
+    private static final byte[] NOT_NEW_ROW = {'0'};
+
     private static final int CLEAR_BATCH = 500;
 
     private final RedissonClient redisson;
@@ -211,7 +214,7 @@ public final class RedisEntryStore {
         Objects.requireNonNull(data, "data");
         long ttlMillis = positiveMillis("ttl", ttl);
         return Replies.outcome(EntryScripts.PUT.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
-                tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis)), "put");
+                tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis), NOT_NEW_ROW), "put");
     }
 
     /**
@@ -221,8 +224,8 @@ public final class RedisEntryStore {
     public PutOutcome putNew(String region, String keyText, long version, byte[] data, Duration ttl) {
         Objects.requireNonNull(data, "data");
         long ttlMillis = positiveMillis("ttl", ttl);
-        return Replies.outcome(EntryScripts.PUT_NEW.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
-                tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis)), "putNew");
+        return Replies.outcome(EntryScripts.PUT.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis), NEW_ROW), "putNew");
     }
 
     /**
