@@ -2,6 +2,10 @@ package dev.tieredjpa.cache.internal.writebehind;
 
 import dev.tieredjpa.cache.internal.core.TieredRegion;
 import dev.tieredjpa.cache.internal.hibernate.TieredTransaction;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -11,6 +15,7 @@ import org.hibernate.Transaction;
 import org.hibernate.cache.spi.entry.CacheEntry;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.persister.entity.AbstractEntityPersister;
 
 /**
  * Writes write-behind records to the database: one transaction per batch, JDBC-batched upserts, and a
@@ -18,7 +23,12 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * is absent or older than the record's version. So a record delivered twice (a flusher died after the
  * commit, before the acknowledgement) or late (another flusher applied a newer one) changes nothing.
  *
- * <p>It bypasses the cache: L2 already holds, pinned, exactly what it writes.
+ * <p>How the guard meets Hibernate's upsert: the upsert writes the version after the entity's and only
+ * over a row at exactly the entity's version. A record may skip versions (coalesced, or its older ones
+ * flushed elsewhere), so a row found at an older version is first moved, in the same transaction, to the
+ * version just before the record's; then the upsert lands the record's version. Deletes and that step are
+ * plain JDBC on the session's connection: a bulk HQL statement would make Hibernate clear the entity's
+ * whole cache region. Nothing here touches the cache: L2 already holds, pinned, what it writes.
  */
 final class DatabaseWriter<T> {
 
@@ -26,7 +36,8 @@ final class DatabaseWriter<T> {
     private final EntityStates<T> states;
     private final TieredRegion region;
     private final int jdbcBatchSize;
-    private final String versionQuery;
+    private final String selectVersions;
+    private final String alignVersion;
     private final String guardedDelete;
 
     DatabaseWriter(SessionFactoryImplementor factory, EntityStates<T> states, TieredRegion region, int jdbcBatchSize) {
@@ -34,11 +45,13 @@ final class DatabaseWriter<T> {
         this.states = states;
         this.region = region;
         this.jdbcBatchSize = jdbcBatchSize;
-        String entity = states.persister().getEntityName();
-        String id = states.persister().getIdentifierPropertyName();
-        String version = states.persister().getPropertyNames()[states.persister().getVersionPropertyIndex()];
-        this.versionQuery = "select e." + id + ", e." + version + " from " + entity + " e where e." + id + " in :ids";
-        this.guardedDelete = "delete from " + entity + " e where e." + id + " = :id and e." + version + " < :version";
+        AbstractEntityPersister persister = (AbstractEntityPersister) states.persister();
+        String table = persister.getRootTableName();
+        String id = persister.getIdentifierColumnNames()[0];
+        String version = persister.getVersionColumnName();
+        this.selectVersions = "select " + id + ", " + version + " from " + table + " where " + id + " = ?";
+        this.alignVersion = "update " + table + " set " + version + " = ? where " + id + " = ? and " + version + " = ?";
+        this.guardedDelete = "delete from " + table + " where " + id + " = ? and " + version + " < ?";
     }
 
     /** Applies these records (at most one per key: coalesce first) in one transaction; throws if it fails. */
@@ -55,34 +68,21 @@ final class DatabaseWriter<T> {
     }
 
     private int applyCounting(Collection<WriteRecord> records) {
-        int applied = 0;
         try (StatelessSession session = factory.openStatelessSession()) {
             TieredTransaction.bypassCache((SharedSessionContractImplementor) session);
             session.setJdbcBatchSize(jdbcBatchSize);
             Transaction transaction = session.beginTransaction();
             try {
-                Map<Object, Long> current = databaseVersions(session, records);
-                for (WriteRecord record : records) {
+                List<WriteRecord> upserts = new ArrayList<>();
+                Map<Object, Long> current = new HashMap<>();
+                int applied = session.doReturningWork(connection -> prepare(connection, records, upserts, current));
+                for (WriteRecord record : upserts) {
                     Object id = states.idOf(record.keyText());
-                    Long stored = current.get(id);
-                    if (stored != null && stored >= record.version()) {
-                        continue; // already applied, or overtaken by a newer write
-                    }
-                    applied++;
-                    if (record.delete()) {
-                        if (stored != null) {
-                            session.createMutationQuery(guardedDelete)
-                                    .setParameter("id", id)
-                                    .setParameter("version", record.version())
-                                    .executeUpdate();
-                        }
-                    } else {
-                        CacheEntry entry = (CacheEntry) region.decodeValue(record.data());
-                        T entity = states.fromCacheEntry(id, entry, (SharedSessionContractImplementor) session);
-                        // upsert writes the version after the entity's: give it the one before the record's.
-                        states.setVersion(entity, record.version() - 1);
-                        session.upsert(entity);
-                    }
+                    CacheEntry entry = (CacheEntry) region.decodeValue(record.data());
+                    T entity = states.fromCacheEntry(id, entry, (SharedSessionContractImplementor) session);
+                    // The upsert writes the version after the entity's, over a row at exactly that version.
+                    states.setVersion(entity, record.version() - 1);
+                    session.upsert(entity);
                 }
                 transaction.commit();
                 return applied;
@@ -95,12 +95,49 @@ final class DatabaseWriter<T> {
         }
     }
 
-    private Map<Object, Long> databaseVersions(StatelessSession session, Collection<WriteRecord> records) {
-        List<Object> ids = records.stream().map(r -> states.idOf(r.keyText())).toList();
-        Map<Object, Long> versions = new HashMap<>();
-        for (Object[] row : session.createSelectionQuery(versionQuery, Object[].class).setParameter("ids", ids).getResultList()) {
-            versions.put(row[0], ((Number) row[1]).longValue());
+    /**
+     * Reads the rows' versions, applies the deletes, moves rows that the upserts will replace to the version
+     * before each record's, and returns how many records will change the database.
+     */
+    private int prepare(java.sql.Connection connection, Collection<WriteRecord> records, List<WriteRecord> upserts,
+                        Map<Object, Long> current) throws SQLException {
+        int applied = 0;
+        try (PreparedStatement select = connection.prepareStatement(selectVersions);
+             PreparedStatement align = connection.prepareStatement(alignVersion);
+             PreparedStatement delete = connection.prepareStatement(guardedDelete)) {
+            for (WriteRecord record : records) {
+                Object id = states.idOf(record.keyText());
+                select.setObject(1, id);
+                Long stored = null;
+                try (ResultSet row = select.executeQuery()) {
+                    if (row.next()) {
+                        stored = row.getLong(2);
+                    }
+                }
+                if (stored != null && stored >= record.version()) {
+                    continue; // already applied, or overtaken by a newer write
+                }
+                applied++;
+                if (record.delete()) {
+                    if (stored != null) {
+                        delete.setObject(1, id);
+                        delete.setLong(2, record.version());
+                        delete.addBatch();
+                    }
+                    continue;
+                }
+                if (stored != null && stored != record.version() - 1) {
+                    align.setLong(1, record.version() - 1);
+                    align.setObject(2, id);
+                    align.setLong(3, stored);
+                    align.addBatch();
+                }
+                current.put(id, stored);
+                upserts.add(record);
+            }
+            delete.executeBatch();
+            align.executeBatch();
         }
-        return versions;
+        return applied;
     }
 }

@@ -2,6 +2,7 @@ package dev.tieredjpa.cache.internal.writebehind;
 
 import dev.tieredjpa.cache.EntityPolicy;
 import dev.tieredjpa.cache.WriteBehindStats;
+import dev.tieredjpa.cache.internal.core.TieredKey;
 import dev.tieredjpa.cache.internal.core.TieredRegion;
 import dev.tieredjpa.cache.internal.core.TieredRuntime;
 import java.time.Duration;
@@ -34,7 +35,8 @@ public final class WriteBehindEntity<T> {
         this.writer = new DatabaseWriter<>(factory, states, region, policy.batchSize());
         // A record unacknowledged this long belongs to a flusher that is gone (or stuck): take it over.
         Duration claimAfter = Duration.ofSeconds(5).plus(policy.writeBehindDelay().multipliedBy(4));
-        this.flusher = new WriteBehindFlusher<>(queue, writer, policy, runtime.nodeId(), claimAfter);
+        this.flusher = new WriteBehindFlusher<>(queue, writer, policy, runtime.nodeId(), claimAfter,
+                dead -> region.invalidate(new TieredKey(dead.keyText(), null), dead.version()));
     }
 
     public EntityPolicy policy() {

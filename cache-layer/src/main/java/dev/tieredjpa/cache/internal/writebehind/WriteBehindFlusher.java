@@ -47,6 +47,7 @@ final class WriteBehindFlusher<T> implements Runnable {
     private final String consumer;
     private final Duration claimAfter;
     private final Map<String, Integer> failures = new HashMap<>();
+    private final java.util.function.Consumer<WriteRecord> onDeadLetter;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong flushed = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
@@ -56,7 +57,9 @@ final class WriteBehindFlusher<T> implements Runnable {
     private volatile long drainDeadline = Long.MAX_VALUE;
     private Thread thread;
 
-    WriteBehindFlusher(WriteBehindQueue queue, DatabaseWriter<T> writer, EntityPolicy policy, String consumer, Duration claimAfter) {
+    WriteBehindFlusher(WriteBehindQueue queue, DatabaseWriter<T> writer, EntityPolicy policy, String consumer, Duration claimAfter,
+                       java.util.function.Consumer<WriteRecord> onDeadLetter) {
+        this.onDeadLetter = onDeadLetter;
         this.queue = queue;
         this.writer = writer;
         this.policy = policy;
@@ -132,7 +135,7 @@ final class WriteBehindFlusher<T> implements Runnable {
                         claimed.size(), policy.entityName());
                 return claimed;
             }
-            return queue.readNew(consumer, policy.batchSize(), policy.writeBehindDelay());
+            return gatherBatch();
         } catch (RuntimeException redisUnreachable) {
             // Nothing can be read while Redis is away; what is in the stream waits there.
             if (readFailures++ == 0) {
@@ -142,6 +145,26 @@ final class WriteBehindFlusher<T> implements Runnable {
             backoff(Math.min(readFailures, 6));
             return List.of();
         }
+    }
+
+    /**
+     * Waits for a first record, then keeps reading until the batch is full or {@code write-behind-delay} has
+     * passed since that record arrived: the delay is what lets repeated writes of one key coalesce.
+     */
+    private List<WriteRecord> gatherBatch() {
+        List<WriteRecord> batch = new ArrayList<>(queue.readNew(consumer, policy.batchSize(), policy.writeBehindDelay()));
+        if (batch.isEmpty()) {
+            return batch;
+        }
+        long deadline = System.nanoTime() + policy.writeBehindDelay().toNanos();
+        while (running && batch.size() < policy.batchSize()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            batch.addAll(queue.readNew(consumer, policy.batchSize() - batch.size(), Duration.ofNanos(left)));
+        }
+        return batch;
     }
 
     /** Applies a batch until it is in the database (or dead-lettered); returns when done or stopping. */
@@ -193,6 +216,8 @@ final class WriteBehindFlusher<T> implements Runnable {
                             record.keyText(), count, rootMessage(e));
                     queue.deadLetter(record, rootMessage(e));
                     failures.remove(record.streamId());
+                    // Every node may hold the dead write in L1: they must drop it and read the database again.
+                    onDeadLetter.accept(record);
                 } else {
                     failed.add(record);
                 }
