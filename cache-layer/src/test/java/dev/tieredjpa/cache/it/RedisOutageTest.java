@@ -232,7 +232,7 @@ class RedisOutageTest {
                 Map<String, String> staleL2 = new TreeMap<>();
                 for (long id = 1; id <= ITEMS; id++) {
                     EntrySnapshot l2 = a.runtime().store().inspect("items", ITEM_KEY + id);
-                    if (l2.hasData() && l2.version() != db.get(id)) {
+                    if (l2.hasData() && !l2.version().equals(db.get(id))) { // both boxed: compare values, not references
                         staleL2.put("#" + id, "L2 v" + l2.version() + ", db v" + db.get(id));
                     }
                 }

@@ -7,9 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.hibernate.StatelessSession;
 import org.hibernate.Transaction;
 import org.hibernate.cache.spi.entry.CacheEntry;
@@ -74,8 +72,7 @@ final class DatabaseWriter<T> {
             Transaction transaction = session.beginTransaction();
             try {
                 List<WriteRecord> upserts = new ArrayList<>();
-                Map<Object, Long> current = new HashMap<>();
-                int applied = session.doReturningWork(connection -> prepare(connection, records, upserts, current));
+                int applied = session.doReturningWork(connection -> prepare(connection, records, upserts));
                 for (WriteRecord record : upserts) {
                     Object id = states.idOf(record.keyText());
                     CacheEntry entry = (CacheEntry) region.decodeValue(record.data());
@@ -99,8 +96,8 @@ final class DatabaseWriter<T> {
      * Reads the rows' versions, applies the deletes, moves rows that the upserts will replace to the version
      * before each record's, and returns how many records will change the database.
      */
-    private int prepare(java.sql.Connection connection, Collection<WriteRecord> records, List<WriteRecord> upserts,
-                        Map<Object, Long> current) throws SQLException {
+    private int prepare(java.sql.Connection connection, Collection<WriteRecord> records, List<WriteRecord> upserts)
+            throws SQLException {
         int applied = 0;
         try (PreparedStatement select = connection.prepareStatement(selectVersions);
              PreparedStatement align = connection.prepareStatement(alignVersion);
@@ -132,7 +129,6 @@ final class DatabaseWriter<T> {
                     align.setLong(3, stored);
                     align.addBatch();
                 }
-                current.put(id, stored);
                 upserts.add(record);
             }
             delete.executeBatch();
