@@ -1,10 +1,9 @@
 package dev.tieredjpa.cache.internal.l2;
 
+import dev.tieredjpa.cache.DedicatedRedis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tieredjpa.cache.RedissonClients;
-import dev.tieredjpa.devservices.EmbeddedRedis;
 import dev.tieredjpa.testsupport.TestRedis;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -41,7 +40,7 @@ class RedisEntryStoreDedicatedServerTest {
     private static final Set<String> INSIDE_SCRIPTS_OR_CLIENT =
             Set.of("evalsha", "time", "hgetall", "hset", "hdel", "pexpire", "pttl", "ping", "info");
 
-    private static EmbeddedRedis server;
+    private static DedicatedRedis dedicated;
     private static RedissonClient redisson;
 
     /** Every call made on the client, and on any batch it creates, by method name. */
@@ -50,17 +49,14 @@ class RedisEntryStoreDedicatedServerTest {
 
     @BeforeAll
     static void startServer() {
-        server = EmbeddedRedis.start();
-        redisson = RedissonClients.forUrl(server.endpoint().url(), "l2-dedicated-test");
+        dedicated = DedicatedRedis.start("l2-dedicated-test");
+        redisson = dedicated.client();
     }
 
     @AfterAll
     static void stopServer() {
-        if (redisson != null) {
-            redisson.shutdown();
-        }
-        if (server != null) {
-            server.close();
+        if (dedicated != null) {
+            dedicated.close();
         }
     }
 

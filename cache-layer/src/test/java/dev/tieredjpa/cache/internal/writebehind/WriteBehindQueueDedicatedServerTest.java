@@ -1,12 +1,11 @@
 package dev.tieredjpa.cache.internal.writebehind;
 
+import dev.tieredjpa.cache.DedicatedRedis;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tieredjpa.cache.RedissonClients;
 import dev.tieredjpa.cache.internal.l2.EntrySnapshot;
 import dev.tieredjpa.cache.internal.l2.Lookup;
 import dev.tieredjpa.cache.internal.l2.RedisEntryStore;
-import dev.tieredjpa.devservices.EmbeddedRedis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -37,7 +36,7 @@ class WriteBehindQueueDedicatedServerTest {
     private static final Set<String> INSIDE_SCRIPTS_OR_CLIENT = Set.of("evalsha", "time", "hgetall", "hset", "hdel",
             "pexpire", "pttl", "persist", "xack", "xdel", "xadd", "xlen", "ping", "info");
 
-    private static EmbeddedRedis server;
+    private static DedicatedRedis dedicated;
     private static RedissonClient redisson;
     private static int prefixes;
 
@@ -46,17 +45,14 @@ class WriteBehindQueueDedicatedServerTest {
 
     @BeforeAll
     static void startServer() {
-        server = EmbeddedRedis.start();
-        redisson = RedissonClients.forUrl(server.endpoint().url(), "write-behind-dedicated-test");
+        dedicated = DedicatedRedis.start("write-behind-dedicated-test");
+        redisson = dedicated.client();
     }
 
     @AfterAll
     static void stopServer() {
-        if (redisson != null) {
-            redisson.shutdown();
-        }
-        if (server != null) {
-            server.close();
+        if (dedicated != null) {
+            dedicated.close();
         }
     }
 
