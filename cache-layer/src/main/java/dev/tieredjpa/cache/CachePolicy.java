@@ -38,4 +38,13 @@ public @interface CachePolicy {
 
     /** Records the write-behind queue may hold before new writes are refused; 0: 100000. */
     long maxQueueLength() default 0;
+
+    /** XFetch early refresh: its beta (1 is the usual value); 0: off. */
+    double earlyRefreshBeta() default 0;
+
+    /** Stale-if-error: how long past its expiry a value may be served when its reload fails, e.g. {@code "5m"}; empty: off. */
+    String staleIfError() default "";
+
+    /** Negative cache: how long "no such row" is remembered in L2, e.g. {@code "30s"}; empty: off. */
+    String negativeTtl() default "";
 }

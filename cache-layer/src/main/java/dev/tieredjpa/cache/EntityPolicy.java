@@ -21,14 +21,19 @@ import java.util.TreeSet;
  *   <tr><td>{@code batch-size}</td><td>100</td></tr>
  *   <tr><td>{@code max-retries}</td><td>5</td></tr>
  *   <tr><td>{@code max-queue-length}</td><td>100000</td></tr>
+ *   <tr><td>{@code early-refresh-beta}</td><td>0: off (XFetch's beta; 1 is the usual value)</td></tr>
+ *   <tr><td>{@code stale-if-error}</td><td>0: off (the maximum staleness of a value served when its reload fails)</td></tr>
+ *   <tr><td>{@code negative-ttl}</td><td>0: off (how long "no such row" is remembered)</td></tr>
  * </table>
  */
 public record EntityPolicy(String entityName, WritePolicy writePolicy, Duration l1Ttl, long l1MaxEntries, Duration l2Ttl,
-                           Duration writeBehindDelay, int batchSize, int maxRetries, long maxQueueLength) {
+                           Duration writeBehindDelay, int batchSize, int maxRetries, long maxQueueLength,
+                           ReadPolicy readPolicy) {
 
     /** The setting names under {@code tiered-cache.entity.<EntityName>.}. */
     public static final Set<String> SETTINGS = Set.of("write-policy", "l1-ttl", "l1-max-entries", "l2-ttl",
-            "write-behind-delay", "batch-size", "max-retries", "max-queue-length");
+            "write-behind-delay", "batch-size", "max-retries", "max-queue-length", "early-refresh-beta", "stale-if-error",
+            "negative-ttl");
 
     static final String ENTITY_PREFIX = TieredCacheSettings.PREFIX + "entity.";
 
@@ -54,7 +59,13 @@ public record EntityPolicy(String entityName, WritePolicy writePolicy, Duration 
         int retries = (int) values.positive("max-retries", annotation == null || annotation.maxRetries() <= 0 ? 5 : annotation.maxRetries());
         long queue = values.positive("max-queue-length", annotation == null || annotation.maxQueueLength() <= 0
                 ? 100_000 : annotation.maxQueueLength());
-        return new EntityPolicy(entityName, write, l1Ttl, l1Max, l2Ttl, delay, batch, retries, queue);
+        double beta = values.beta(annotation == null ? 0 : annotation.earlyRefreshBeta());
+        Duration staleIfError = values.optionalDuration("stale-if-error", annotationDuration(
+                annotation == null ? "" : annotation.staleIfError(), prefix, "stale-if-error", Duration.ZERO));
+        Duration negativeTtl = values.optionalDuration("negative-ttl", annotationDuration(
+                annotation == null ? "" : annotation.negativeTtl(), prefix, "negative-ttl", Duration.ZERO));
+        return new EntityPolicy(entityName, write, l1Ttl, l1Max, l2Ttl, delay, batch, retries, queue,
+                new ReadPolicy(beta, staleIfError, negativeTtl));
     }
 
     /** Checks that every {@code tiered-cache.entity.*} property names a known entity and a known setting. */
@@ -82,7 +93,10 @@ public record EntityPolicy(String entityName, WritePolicy writePolicy, Duration 
         return String.format(Locale.ROOT, "%-24s %-13s l1-ttl=%-8s l1-max=%-7d l2-ttl=%-8s%s", entityName, writePolicy,
                 human(l1Ttl), l1MaxEntries, human(l2Ttl), writePolicy == WritePolicy.WRITE_BEHIND
                         ? String.format(Locale.ROOT, " delay=%s batch=%d retries=%d max-queue=%d",
-                        human(writeBehindDelay), batchSize, maxRetries, maxQueueLength) : "");
+                        human(writeBehindDelay), batchSize, maxRetries, maxQueueLength) : "")
+                + (readPolicy.earlyRefresh() ? " early-refresh-beta=" + readPolicy.earlyRefreshBeta() : "")
+                + (readPolicy.servesStale() ? " stale-if-error=" + human(readPolicy.staleIfError()) : "")
+                + (readPolicy.cachesAbsence() ? " negative-ttl=" + human(readPolicy.negativeTtl()) : "");
     }
 
     private static String human(Duration duration) {
@@ -122,6 +136,29 @@ public record EntityPolicy(String entityName, WritePolicy writePolicy, Duration 
             Duration value = text == null ? fallback : TieredCacheConfig.parseDuration(prefix + setting, text);
             if (value.isZero() || value.isNegative()) {
                 throw new IllegalArgumentException(prefix + setting + " must be a positive duration (e.g. 30s, 500ms, 10m), but was " + text);
+            }
+            return value;
+        }
+
+        /** A duration that may be 0 (off). */
+        Duration optionalDuration(String setting, Duration fallback) {
+            String text = text(setting);
+            return text == null ? fallback : TieredCacheConfig.parseDuration(prefix + setting, text);
+        }
+
+        double beta(double fallback) {
+            String text = text("early-refresh-beta");
+            double value = fallback;
+            if (text != null) {
+                try {
+                    value = Double.parseDouble(text);
+                } catch (NumberFormatException e) {
+                    value = Double.NaN;
+                }
+            }
+            if (!(value >= 0) || Double.isInfinite(value)) {
+                throw new IllegalArgumentException(prefix + "early-refresh-beta must be a number >= 0 (0: off, 1: usual), but was "
+                        + (text == null ? "@CachePolicy(earlyRefreshBeta = " + fallback + ")" : text));
             }
             return value;
         }

@@ -33,6 +33,7 @@ public final class TieredCacheConfig {
     private final Duration l2Ttl;
     private final Duration tombstoneTtl;
     private final Duration leaseTtl;
+    private final Duration leaseWait;
     private final Duration lockTtl;
     private final int breakerFailureThreshold;
     private final Duration breakerOpenDuration;
@@ -51,6 +52,7 @@ public final class TieredCacheConfig {
         this.l2Ttl = in.positiveDuration(L2_TTL, Duration.ofHours(1));
         this.tombstoneTtl = in.positiveDuration(TOMBSTONE_TTL, Duration.ofSeconds(60));
         this.leaseTtl = in.positiveDuration(LEASE_TTL, Duration.ofSeconds(10));
+        this.leaseWait = in.positiveDuration(LEASE_WAIT, leaseTtl.plusSeconds(1));
         this.lockTtl = in.positiveDuration(LOCK_TTL, Duration.ofSeconds(30));
         this.breakerFailureThreshold = (int) in.positiveLong(BREAKER_FAILURE_THRESHOLD, 3);
         this.breakerOpenDuration = in.positiveDuration(BREAKER_OPEN_DURATION, Duration.ofSeconds(1));
@@ -97,6 +99,7 @@ public final class TieredCacheConfig {
     public Duration l2Ttl() { return l2Ttl; }
     public Duration tombstoneTtl() { return tombstoneTtl; }
     public Duration leaseTtl() { return leaseTtl; }
+    public Duration leaseWait() { return leaseWait; }
     public Duration lockTtl() { return lockTtl; }
     public int breakerFailureThreshold() { return breakerFailureThreshold; }
     public Duration breakerOpenDuration() { return breakerOpenDuration; }

@@ -23,18 +23,32 @@ public final class TieredCacheManager implements AutoCloseable {
 
     /** A manager with its own Redis client, made from {@code config}. */
     public static TieredCacheManager create(TieredCacheConfig config) {
+        return create(config, java.time.Clock.systemUTC());
+    }
+
+    /** A manager whose values' logical expiry (early refresh, stale-if-error) follows {@code clock}; for tests. */
+    public static TieredCacheManager create(TieredCacheConfig config, java.time.Clock clock) {
         RedissonClient redisson = config.redisConfigFile() != null
                 ? RedissonClients.forConfigFile(Path.of(config.redisConfigFile()))
                 : RedissonClients.forUrl(config.redisUrl(), "tiered-cache-" + config.nodeName());
-        return new TieredCacheManager(new TieredRuntime(config, redisson, true));
+        return new TieredCacheManager(new TieredRuntime(config, redisson, true, clock));
     }
 
     /** The cache of this name; made on first use (the same name must always come with the same format). */
-    @SuppressWarnings("unchecked")
     public <K, V> TieredCache<K, V> cache(String name, ValueFormat<V> format) {
+        return cache(name, format, ReadPolicy.DEFAULT);
+    }
+
+    /**
+     * The cache of this name with this read policy (early refresh, stale-if-error, negative cache); made on
+     * first use, after which the same name answers the same cache whatever is passed.
+     */
+    @SuppressWarnings("unchecked")
+    public <K, V> TieredCache<K, V> cache(String name, ValueFormat<V> format, ReadPolicy readPolicy) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(format, "format");
-        return (TieredCache<K, V>) caches.computeIfAbsent(name, n -> new DirectCache<K, V>(runtime, n, format));
+        Objects.requireNonNull(readPolicy, "readPolicy");
+        return (TieredCache<K, V>) caches.computeIfAbsent(name, n -> new DirectCache<K, V>(runtime, n, format, readPolicy));
     }
 
     /** This node's runtime: regions, breaker, pending invalidations. For tests and health checks. */

@@ -57,6 +57,19 @@ public final class TieredCacheSettings {
     public static final String LEASE_TTL = PREFIX + "l2.lease-ttl";
 
     /**
+     * How long, at most, a reader waits for another node's load of the same key (woken when it lands)
+     * before it loads the key itself. A holder that died is taken over as soon as its lease ends.
+     * Default: the lease TTL plus 1s.
+     */
+    public static final String LEASE_WAIT = PREFIX + "l2.lease-wait";
+
+    /**
+     * A {@link java.time.Clock} object (not text) for values' logical expiry: early refresh and
+     * stale-if-error read it. For tests that simulate time. Default: the system clock.
+     */
+    public static final String CLOCK = PREFIX + "clock";
+
+    /**
      * How long a writer's lock on a key lasts if the writer never releases it (it died, or Redis went
      * away between commit and release); after it the key reads as a miss. Default: 30s.
      */

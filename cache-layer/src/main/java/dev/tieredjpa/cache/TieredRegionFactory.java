@@ -47,7 +47,13 @@ public class TieredRegionFactory extends RegionFactoryTemplate {
         RedissonClient redisson = config.redisConfigFile() != null
                 ? RedissonClients.forConfigFile(Path.of(config.redisConfigFile()))
                 : RedissonClients.forUrl(config.redisUrl(), "tiered-cache-" + config.nodeName());
-        this.runtime = new TieredRuntime(config, redisson, true);
+        Object clock = configValues.get(TieredCacheSettings.CLOCK);
+        if (clock != null && !(clock instanceof java.time.Clock)) {
+            throw new IllegalArgumentException(TieredCacheSettings.CLOCK + " must be a java.time.Clock object, but was a "
+                    + clock.getClass().getName());
+        }
+        this.runtime = new TieredRuntime(config, redisson, true,
+                clock == null ? java.time.Clock.systemUTC() : (java.time.Clock) clock);
         this.face = new HibernateFace(this, runtime);
     }
 

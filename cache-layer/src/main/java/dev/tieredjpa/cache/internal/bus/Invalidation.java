@@ -17,13 +17,20 @@ import java.io.UncheckedIOException;
  */
 public record Invalidation(Kind kind, String origin, String region, String keyText, long version) {
 
-    /** What changed. */
-    public enum Kind { KEY, REGION }
+    /**
+     * What changed. {@code FILLED} is no change: a reader's load of the key landed in L2, and readers on
+     * other nodes that wait for it may read it now.
+     */
+    public enum Kind { KEY, REGION, FILLED }
 
     private static final byte FORMAT = 1;
 
     public static Invalidation key(String origin, String region, String keyText, long version) {
         return new Invalidation(Kind.KEY, origin, region, keyText, version);
+    }
+
+    public static Invalidation filled(String origin, String region, String keyText) {
+        return new Invalidation(Kind.FILLED, origin, region, keyText, -1);
     }
 
     public static Invalidation region(String origin, String region) {

@@ -71,6 +71,11 @@ public final class InvalidationBus implements AutoCloseable {
         topic.publish(invalidation.encode());
     }
 
+    /** Publishes without waiting for Redis's answer (for hints, such as "a load landed", that may be lost). */
+    public void publishAsync(Invalidation invalidation) {
+        topic.publishAsync(invalidation.encode());
+    }
+
     public String origin() {
         return origin;
     }

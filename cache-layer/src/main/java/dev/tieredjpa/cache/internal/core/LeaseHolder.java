@@ -1,24 +1,33 @@
 package dev.tieredjpa.cache.internal.core;
 
 /**
- * Where a reader keeps the leases Redis granted it on a miss, until it puts what it loaded. The Hibernate
- * face keeps them per session; the direct face per call.
+ * Where a reader keeps its {@link LoadTicket}s — the leases Redis granted it on a miss, and the rest of
+ * what it needs to finish the load — until it puts what it loaded. The Hibernate face keeps them per
+ * session; the direct face per call.
  */
 public interface LeaseHolder {
 
-    void granted(String region, TieredKey key, String token);
+    void hold(String region, TieredKey key, LoadTicket ticket);
 
-    /** The lease for this key, removed; null when none was granted. */
-    String take(String region, TieredKey key);
+    /** The ticket for this key, removed; null when there is none. */
+    LoadTicket take(String region, TieredKey key);
 
-    /** For callers that never put what they read. */
+    /** The ticket for this key, left in place; null when there is none. */
+    LoadTicket find(String region, TieredKey key);
+
+    /** For callers that never put what they read: no lease is taken for them, and they never wait. */
     LeaseHolder NONE = new LeaseHolder() {
         @Override
-        public void granted(String region, TieredKey key, String token) {
+        public void hold(String region, TieredKey key, LoadTicket ticket) {
         }
 
         @Override
-        public String take(String region, TieredKey key) {
+        public LoadTicket take(String region, TieredKey key) {
+            return null;
+        }
+
+        @Override
+        public LoadTicket find(String region, TieredKey key) {
             return null;
         }
     };

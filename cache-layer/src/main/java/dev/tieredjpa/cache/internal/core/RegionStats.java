@@ -13,9 +13,31 @@ public final class RegionStats {
     final LongAdder l2Puts = new LongAdder();
     final LongAdder l2PutsRefused = new LongAdder();
     final LongAdder l2Errors = new LongAdder();
+    /** Calls to Redis (each one round trip; a batch of many keys counts once). */
+    final LongAdder l2Calls = new LongAdder();
     final LongAdder decodeFailures = new LongAdder();
     final LongAdder invalidationsSent = new LongAdder();
     final LongAdder invalidationsReceived = new LongAdder();
+    /** Readers that waited for a load of the same key by another thread of this JVM. */
+    final LongAdder flightWaits = new LongAdder();
+    /** Loads that waited for another node's lease (once per load, however many looks it took). */
+    final LongAdder leaseWaits = new LongAdder();
+    /** Of those, the ones that then read the other node's value from L2. */
+    final LongAdder leaseWaitsServed = new LongAdder();
+    /** Of those, the ones that waited past their bound and loaded themselves. */
+    final LongAdder leaseWaitsTimedOut = new LongAdder();
+    /** Reads that XFetch chose to refresh a value before it expired (and that got the lease to). */
+    final LongAdder earlyRefreshes = new LongAdder();
+    /** Misses on a value past its logical expiry (still in Redis for stale-if-error). */
+    final LongAdder expiredMisses = new LongAdder();
+    /** Reads answered "no such row" by the negative cache. */
+    final LongAdder negativeHits = new LongAdder();
+    final LongAdder negativePuts = new LongAdder();
+    /** Expired values served because their reload failed, and those refused as too old. */
+    final LongAdder staleServed = new LongAdder();
+    final LongAdder staleRefused = new LongAdder();
+    /** Hot keys reloaded ahead of expiry by this node. */
+    final LongAdder refreshesAhead = new LongAdder();
 
     public long l1Hits() { return l1Hits.sum(); }
     public long l1Misses() { return l1Misses.sum(); }
@@ -25,15 +47,31 @@ public final class RegionStats {
     public long l2Puts() { return l2Puts.sum(); }
     public long l2PutsRefused() { return l2PutsRefused.sum(); }
     public long l2Errors() { return l2Errors.sum(); }
+    public long l2Calls() { return l2Calls.sum(); }
     public long decodeFailures() { return decodeFailures.sum(); }
     public long invalidationsSent() { return invalidationsSent.sum(); }
     public long invalidationsReceived() { return invalidationsReceived.sum(); }
+    public long flightWaits() { return flightWaits.sum(); }
+    public long leaseWaits() { return leaseWaits.sum(); }
+    public long leaseWaitsServed() { return leaseWaitsServed.sum(); }
+    public long leaseWaitsTimedOut() { return leaseWaitsTimedOut.sum(); }
+    public long earlyRefreshes() { return earlyRefreshes.sum(); }
+    public long expiredMisses() { return expiredMisses.sum(); }
+    public long negativeHits() { return negativeHits.sum(); }
+    public long negativePuts() { return negativePuts.sum(); }
+    public long staleServed() { return staleServed.sum(); }
+    public long staleRefused() { return staleRefused.sum(); }
+    public long refreshesAhead() { return refreshesAhead.sum(); }
 
     @Override
     public String toString() {
         return "RegionStats{l1Hits=" + l1Hits() + ", l1Misses=" + l1Misses() + ", l2Hits=" + l2Hits() + ", l2Misses=" + l2Misses()
                 + ", l2Locked=" + l2Locked() + ", l2Puts=" + l2Puts() + ", l2PutsRefused=" + l2PutsRefused()
                 + ", l2Errors=" + l2Errors() + ", decodeFailures=" + decodeFailures()
-                + ", invalidationsSent=" + invalidationsSent() + ", invalidationsReceived=" + invalidationsReceived() + "}";
+                + ", invalidationsSent=" + invalidationsSent() + ", invalidationsReceived=" + invalidationsReceived()
+                + ", flightWaits=" + flightWaits() + ", leaseWaits=" + leaseWaits() + ", leaseWaitsServed=" + leaseWaitsServed()
+                + ", leaseWaitsTimedOut=" + leaseWaitsTimedOut() + ", earlyRefreshes=" + earlyRefreshes()
+                + ", expiredMisses=" + expiredMisses() + ", negativeHits=" + negativeHits() + ", negativePuts=" + negativePuts()
+                + ", staleServed=" + staleServed() + ", staleRefused=" + staleRefused() + "}";
     }
 }

@@ -10,7 +10,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.time.Clock;
+import dev.tieredjpa.cache.ReadPolicy;
+import dev.tieredjpa.cache.ReadSource;
+import dev.tieredjpa.cache.internal.l2.ReadClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class TieredRegion {
 
     private static final Logger log = LoggerFactory.getLogger(TieredRegion.class);
+    /** Passed as XFetch's draw when an L1 hit already decided to refresh: Redis grants the lease if free. */
+    private static final double REFRESH_NOW = 1e15;
 
     private final String name;
     private final String l2Name;
@@ -48,9 +56,16 @@ public final class TieredRegion {
     private final ValueCodec codec;
     private final RedisEntryStore store;
     private final Duration l2Ttl;
+    private final ReadPolicy readPolicy;
+    private final Clock clock;
+    private final SingleFlight flights = new SingleFlight();
+    private final FillWaiters fillWaiters;
     private final RegionStats stats = new RegionStats();
+    /** Set once keys of this region are refreshed ahead: values then carry their logical expiry. */
+    private volatile boolean refreshesAhead;
 
-    TieredRegion(String name, String l2Name, TieredRuntime runtime, L1Region l1, ValueCodec codec, Duration l2Ttl) {
+    TieredRegion(String name, String l2Name, TieredRuntime runtime, L1Region l1, ValueCodec codec, Duration l2Ttl,
+                 ReadPolicy readPolicy) {
         this.name = name;
         this.l2Name = l2Name;
         this.runtime = runtime;
@@ -58,6 +73,9 @@ public final class TieredRegion {
         this.codec = codec;
         this.store = runtime.store();
         this.l2Ttl = l2Ttl;
+        this.readPolicy = readPolicy;
+        this.clock = runtime.clock();
+        this.fillWaiters = runtime.fillWaiters();
     }
 
     public String name() {
@@ -76,7 +94,15 @@ public final class TieredRegion {
         return stats;
     }
 
-    /** The value for this key from L1 or L2, or null on a miss (a lease, if Redis granted one, goes to {@code leases}). */
+    public ReadPolicy readPolicy() {
+        return readPolicy;
+    }
+
+    /**
+     * The value for this key from L1 or L2, or null on a miss. A caller that will load the key on a miss
+     * passes where it keeps its {@link LoadTicket}s ({@code leases}); it then shares its load with every
+     * other reader of the key (see {@link #peek}). {@link LeaseHolder#NONE}: a plain look, no waiting.
+     */
     public Object get(TieredKey key, LeaseHolder leases) {
         Object value = peek(key, leases);
         return value instanceof PendingDelete ? null : value;
@@ -85,25 +111,95 @@ public final class TieredRegion {
     /**
      * Like {@link #get}, but a key whose write-behind delete is pending answers {@link PendingDelete}
      * rather than a miss: the caller must not go to the database for it.
+     *
+     * <p>One load per key (DESIGN.md, promise 4), for a caller with {@code leases}: on a miss, the first
+     * reader in this JVM leads the key's flight and every other one waits for its outcome; the leader asks
+     * L2 for the lease, and while another node holds it, waits — woken by that node's "filled" message or
+     * by any change of the key, each wait bounded by what is left of that lease — then looks again, taking
+     * the lease over if its holder died. A null answer with a ticket in {@code leases} means "load it and
+     * put it"; a ticket marked absent means "there is no such row: do not load".
      */
     public Object peek(TieredKey key, LeaseHolder leases) {
         L1Entry entry = l1.get(key);
         if (entry != null) {
-            stats.l1Hits.increment();
-            return entry.value();
+            long expiresAt = entry.expiresAt();
+            if (expiresAt < 0) {
+                return l1Hit(entry);
+            }
+            long now = clock.millis();
+            if (now < expiresAt) {
+                if (readPolicy.earlyRefresh() && leases != LeaseHolder.NONE && entry.loadMillis() >= 0
+                        && now + entry.loadMillis() * earlyFactor() >= expiresAt
+                        && leases.find(name, key) == null && refreshLease(key, leases)) {
+                    return null;
+                }
+                return l1Hit(entry);
+            }
+            // Past its logical expiry: L2 decides, as for a miss.
         }
         stats.l1Misses.increment();
-        long readStamp = l1.readStamp();
-        // A caller that will not fill the key takes no lease: an unused one would block other loaders.
-        String token = leases == LeaseHolder.NONE ? null : newToken();
-        Lookup lookup = runtime.l2("get", name, key, () -> store.get(l2Name, key.text(), token), () -> null);
-        if (lookup instanceof Lookup.Hit hit) {
-            Object value = decode(key, hit.data());
-            if (value == null) {
+        if (leases == LeaseHolder.NONE) {
+            return lookWithoutLease(key);
+        }
+        if (leases.find(name, key) != null) {
+            return null;
+        }
+        long deadline = System.nanoTime() + runtime.config().leaseWait().toNanos();
+        while (true) {
+            SingleFlight.Flight mine = new SingleFlight.Flight(leases);
+            SingleFlight.Flight other = flights.join(key, mine);
+            if (other == null) {
+                return lead(key, leases, mine, deadline);
+            }
+            if (other.owner == leases) {
                 return null;
             }
-            stats.l2Hits.increment();
-            l1.putFromRead(key, value, hit.version(), readStamp);
+            stats.flightWaits.increment();
+            Object outcome = other.await(deadline);
+            if (outcome == SingleFlight.Outcome.RETRY) {
+                continue;
+            }
+            if (outcome == SingleFlight.Outcome.ABSENT) {
+                leases.hold(name, key, LoadTicket.knownAbsent());
+                ReadTrace.record(ReadSource.ABSENT);
+                return null;
+            }
+            if (outcome instanceof SingleFlight.Outcome || outcome instanceof SingleFlight.Failed) {
+                // Timed out, or a write is in flight, or the leader's load failed: load without a lease.
+                ReadTrace.record(ReadSource.DB);
+                return null;
+            }
+            ReadTrace.record(ReadSource.DB);
+            return outcome;
+        }
+    }
+
+    private Object l1Hit(L1Entry entry) {
+        stats.l1Hits.increment();
+        ReadTrace.record(ReadSource.L1);
+        return entry.value();
+    }
+
+    /** A look at L2 that takes no lease and never waits (for callers that will not load). */
+    private Object lookWithoutLease(TieredKey key) {
+        long readStamp = l1.readStamp();
+        Lookup lookup = runtime.l2("get", name, key, () -> store.get(l2Name, key.text(), null, readClock(false)), () -> null);
+        Object value = fromL2(key, lookup, readStamp);
+        if (value == null) {
+            stats.l2Misses.increment();
+        }
+        return value;
+    }
+
+    /** The value a hit or a pending delete stands for (filling L1), or null for anything else. */
+    private Object fromL2(TieredKey key, Lookup lookup, long readStamp) {
+        if (lookup instanceof Lookup.Hit hit) {
+            Object value = decode(key, hit.data());
+            if (value != null) {
+                stats.l2Hits.increment();
+                ReadTrace.record(ReadSource.L2);
+                l1.putFromRead(key, value, hit.version(), readStamp, hit.expiresAt(), hit.loadMillis());
+            }
             return value;
         }
         if (lookup instanceof Lookup.Deleted deleted) {
@@ -112,26 +208,165 @@ public final class TieredRegion {
             l1.putFromRead(key, gone, deleted.version(), readStamp);
             return gone;
         }
-        if (lookup instanceof Lookup.Miss miss && miss.leaseGranted()) {
-            leases.granted(name, key, token);
-        } else if (lookup instanceof Lookup.Locked) {
+        if (lookup instanceof Lookup.Locked) {
             stats.l2Locked.increment();
+        } else if (lookup instanceof Lookup.Absent) {
+            stats.negativeHits.increment();
         }
-        stats.l2Misses.increment();
         return null;
+    }
+
+    /** This reader leads the key's flight in this JVM: it asks L2, waiting while another node loads. */
+    private Object lead(TieredKey key, LeaseHolder leases, SingleFlight.Flight mine, long deadline) {
+        String token = newToken();
+        long readStamp = l1.readStamp();
+        boolean waited = false;
+        while (true) {
+            CompletableFuture<Void> signal = fillWaiters.register(name, key.text());
+            Lookup lookup;
+            try {
+                lookup = runtime.l2("get", name, key, () -> store.get(l2Name, key.text(), token, readClock(true)), () -> null);
+            } catch (RuntimeException unexpected) {
+                fillWaiters.done(name, key.text(), signal);
+                flights.land(key, mine, SingleFlight.Outcome.RETRY);
+                throw unexpected;
+            }
+            if (lookup == null) {
+                // Redis unreachable: lead the load in this JVM alone.
+                fillWaiters.done(name, key.text(), signal);
+                stats.l2Misses.increment();
+                leases.hold(name, key, new LoadTicket(null, System.nanoTime(), mine, null, false));
+                ReadTrace.record(ReadSource.DB);
+                return null;
+            }
+            String holder = null;
+            long leaseLeft = 0;
+            if (lookup instanceof Lookup.Miss miss) {
+                if (miss.leaseGranted()) {
+                    fillWaiters.done(name, key.text(), signal);
+                    return missWithLease(key, leases, mine, token, null);
+                }
+                holder = miss.leaseHolder();
+                leaseLeft = miss.leaseMillisLeft();
+            } else if (lookup instanceof Lookup.Expired expired) {
+                LoadTicket.StaleValue stale = staleOf(key, expired);
+                if (expired.leaseGranted()) {
+                    fillWaiters.done(name, key.text(), signal);
+                    stats.expiredMisses.increment();
+                    return missWithLease(key, leases, mine, token, stale);
+                }
+                holder = expired.leaseHolder();
+                leaseLeft = expired.leaseMillisLeft();
+            }
+            if (holder == null) {
+                fillWaiters.done(name, key.text(), signal);
+                Object value = fromL2(key, lookup, readStamp);
+                if (lookup instanceof Lookup.Hit hit && value != null) {
+                    if (waited) {
+                        stats.leaseWaitsServed.increment();
+                    }
+                    flights.land(key, mine, value);
+                    if (hit.refreshLease()) {
+                        // XFetch chose this reader to refresh the value before it expires: it loads; others keep hitting.
+                        stats.earlyRefreshes.increment();
+                        leases.hold(name, key, new LoadTicket(token, System.nanoTime(), null, null, false));
+                        return null;
+                    }
+                    return value;
+                }
+                if (value instanceof PendingDelete) {
+                    flights.land(key, mine, value);
+                    return value;
+                }
+                if (lookup instanceof Lookup.Hit) {
+                    continue; // undecodable, now removed: ask again for the lease
+                }
+                stats.l2Misses.increment();
+                if (lookup instanceof Lookup.Absent) {
+                    flights.land(key, mine, SingleFlight.Outcome.ABSENT);
+                    leases.hold(name, key, LoadTicket.knownAbsent());
+                    ReadTrace.record(ReadSource.ABSENT);
+                    return null;
+                }
+                // Locked: a write is in flight; read the database, cache nothing.
+                flights.land(key, mine, SingleFlight.Outcome.UNCACHEABLE);
+                ReadTrace.record(ReadSource.DB);
+                return null;
+            }
+            // Another node is loading the key: wait for its value, at most until its lease ends or our bound.
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                fillWaiters.done(name, key.text(), signal);
+                stats.l2Misses.increment();
+                stats.leaseWaitsTimedOut.increment();
+                log.debug("Waited past the bound for another node's load of {} in region {}: loading it here", key, name);
+                leases.hold(name, key, new LoadTicket(null, System.nanoTime(), mine, null, false));
+                ReadTrace.record(ReadSource.DB);
+                return null;
+            }
+            if (!waited) {
+                stats.leaseWaits.increment();
+                waited = true;
+            }
+            FillWaiters.await(signal, Math.min(left, Math.max(1, leaseLeft) + 2));
+            fillWaiters.done(name, key.text(), signal);
+        }
+    }
+
+    private Object missWithLease(TieredKey key, LeaseHolder leases, SingleFlight.Flight mine, String token,
+                                 LoadTicket.StaleValue stale) {
+        stats.l2Misses.increment();
+        leases.hold(name, key, new LoadTicket(token, System.nanoTime(), mine, stale, false));
+        ReadTrace.record(ReadSource.DB);
+        return null;
+    }
+
+    /** Takes the lease to refresh a value that L1 still holds (XFetch chose this reader); answers whether granted. */
+    private boolean refreshLease(TieredKey key, LeaseHolder leases) {
+        String token = newToken();
+        Lookup lookup = runtime.l2("refreshLease", name, key, () -> store.get(l2Name, key.text(), token,
+                new ReadClock(clock.millis(), REFRESH_NOW)), () -> null);
+        if (lookup instanceof Lookup.Hit hit && hit.refreshLease()) {
+            stats.earlyRefreshes.increment();
+            leases.hold(name, key, new LoadTicket(token, System.nanoTime(), null, null, false));
+            return true;
+        }
+        return false;
+    }
+
+    private LoadTicket.StaleValue staleOf(TieredKey key, Lookup.Expired expired) {
+        if (!readPolicy.servesStale()) {
+            return null;
+        }
+        Object value = decode(key, expired.data());
+        return value == null ? null : new LoadTicket.StaleValue(value, expired.version(), expired.expiresAt());
+    }
+
+    private ReadClock readClock(boolean mayRefresh) {
+        if (!readPolicy.tracksExpiry()) {
+            return ReadClock.NONE;
+        }
+        return new ReadClock(clock.millis(), mayRefresh && readPolicy.earlyRefresh() ? earlyFactor() : Double.NaN);
+    }
+
+    /** XFetch's draw: {@code -beta * ln(rand)}, rand in (0, 1]. */
+    private double earlyFactor() {
+        double rand = 1.0 - ThreadLocalRandom.current().nextDouble();
+        return -readPolicy.earlyRefreshBeta() * Math.log(rand);
     }
 
     /**
      * The values of these keys, in order (null where no tier has one; {@link PendingDelete} where a
-     * write-behind delete is pending): L1 first, then every L1 miss from L2 in one round trip. Takes no
-     * leases: a caller that loads the misses fills them with plain puts.
+     * write-behind delete is pending): L1 first, then every L1 miss from L2 in one round trip. With
+     * {@code leases} (not {@link LeaseHolder#NONE}), each miss that Redis grants a lease to gets a ticket
+     * there, and a key known absent gets an absent ticket; nothing waits.
      */
-    public List<Object> getAll(List<TieredKey> keys) {
+    public List<Object> getAll(List<TieredKey> keys, LeaseHolder leases) {
         List<Object> values = new ArrayList<>(Collections.nCopies(keys.size(), null));
         List<Integer> misses = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
             L1Entry entry = l1.get(keys.get(i));
-            if (entry != null) {
+            if (entry != null && (entry.expiresAt() < 0 || clock.millis() < entry.expiresAt())) {
                 stats.l1Hits.increment();
                 values.set(i, entry.value());
             } else {
@@ -143,57 +378,245 @@ public final class TieredRegion {
             return values;
         }
         long readStamp = l1.readStamp();
+        String token = leases == LeaseHolder.NONE ? null : newToken();
         List<String> texts = misses.stream().map(i -> keys.get(i).text()).toList();
-        List<Lookup> lookups = runtime.l2("getAll", name, texts.size() + " keys", () -> store.getAll(l2Name, texts, null), () -> null);
+        List<Lookup> lookups = runtime.l2("getAll", name, texts.size() + " keys",
+                () -> store.getAll(l2Name, texts, token, readClock(false)), () -> null);
         for (int m = 0; m < misses.size(); m++) {
             TieredKey key = keys.get(misses.get(m));
-            if (lookups != null && lookups.get(m) instanceof Lookup.Deleted deleted) {
-                // Known absent: a write-behind delete is pending, and the database still has the row.
-                stats.l2Hits.increment();
-                PendingDelete gone = new PendingDelete(deleted.version());
-                l1.putFromRead(key, gone, deleted.version(), readStamp);
-                values.set(misses.get(m), gone);
+            Lookup lookup = lookups == null ? null : lookups.get(m);
+            Object value = fromL2(key, lookup, readStamp);
+            if (value != null) {
+                values.set(misses.get(m), value);
                 continue;
             }
-            if (lookups != null && lookups.get(m) instanceof Lookup.Hit hit) {
-                Object value = decode(key, hit.data());
-                if (value != null) {
-                    stats.l2Hits.increment();
-                    l1.putFromRead(key, value, hit.version(), readStamp);
-                    values.set(misses.get(m), value);
-                    continue;
-                }
-            }
             stats.l2Misses.increment();
+            if (lookup instanceof Lookup.Absent) {
+                leases.hold(name, key, LoadTicket.knownAbsent());
+            } else if (lookup instanceof Lookup.Miss miss && miss.leaseGranted()) {
+                leases.hold(name, key, new LoadTicket(token, System.nanoTime(), null, null, false));
+            } else if (lookup instanceof Lookup.Expired expired && expired.leaseGranted()) {
+                leases.hold(name, key, new LoadTicket(token, System.nanoTime(), null, staleOf(key, expired), false));
+            }
         }
         return values;
     }
 
+    /** {@link #getAll(List, LeaseHolder)} taking no leases. */
+    public List<Object> getAll(List<TieredKey> keys) {
+        return getAll(keys, LeaseHolder.NONE);
+    }
+
     /**
-     * Puts what a reader loaded from the database: fenced in L2 by its lease and version, then in L1.
-     * While Redis is unreachable, L1 only (its entries then live no longer than the degraded TTL).
+     * Puts what a reader loaded from the database: fenced in L2 by its lease and version, then in L1; ends
+     * the reader's flight (its waiters get the value if it landed, else look again) and wakes readers on
+     * other nodes that wait for it. While Redis is unreachable, L1 only (its entries then live no longer
+     * than the degraded TTL).
      */
     public boolean putFromLoad(TieredKey key, Object value, long version, LeaseHolder leases) {
-        String lease = leases.take(name, key);
+        LoadTicket ticket = leases.take(name, key);
+        String lease = ticket == null ? null : ticket.token();
+        long loadMillis = ticket == null ? Lookup.NONE : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ticket.startedNanos());
+        SingleFlight.Flight flight = ticket == null ? null : ticket.flight();
         long readStamp = l1.readStamp();
+        long expiresAt = expiresAt();
         if (!runtime.breaker().allowsCalls()) {
-            return l1.putFromRead(key, value, version, readStamp);
+            boolean kept = l1.putFromRead(key, value, version, readStamp, expiresAt, loadMillis);
+            flights.land(key, flight, kept ? value : SingleFlight.Outcome.RETRY);
+            return kept;
         }
         byte[] bytes = encode(key, value);
         if (bytes == null) {
+            releaseUnused(key, ticket);
             return false;
         }
         PutOutcome outcome = runtime.l2("putFromLoad", name, key,
-                () -> store.putFromLoad(l2Name, key.text(), lease, version, bytes, l2Ttl), () -> null);
-        if (outcome == PutOutcome.STORED) {
+                () -> store.putFromLoad(l2Name, key.text(), lease, version, bytes, physicalTtl(), expiresAt, loadMillis), () -> null);
+        boolean kept;
+        if (outcome != null && outcome.stored()) {
             stats.l2Puts.increment();
-            return l1.putFromRead(key, value, version, readStamp);
+            kept = l1.putFromRead(key, value, version, readStamp, expiresAt, loadMillis);
+            if (outcome.wakesWaiters()) {
+                runtime.publishFilled(name, key.text());
+            }
+            flights.land(key, flight, value);
+            return kept;
         }
         if (outcome == null) {
-            return l1.putFromRead(key, value, version, readStamp);
+            kept = l1.putFromRead(key, value, version, readStamp, expiresAt, loadMillis);
+            flights.land(key, flight, kept ? value : SingleFlight.Outcome.RETRY);
+            return kept;
         }
         stats.l2PutsRefused.increment();
+        flights.land(key, flight, SingleFlight.Outcome.RETRY);
         return false;
+    }
+
+    /** A fill of {@link #putAllFromLoad}: a loaded value and its version. */
+    public record Loaded(TieredKey key, Object value, long version) {
+    }
+
+    /**
+     * {@link #putFromLoad} for many keys, in one L2 round trip. Each goes under its ticket in {@code leases}
+     * (a key without one is fenced by its version alone).
+     */
+    public void putAllFromLoad(List<Loaded> loaded, LeaseHolder leases) {
+        if (loaded.isEmpty()) {
+            return;
+        }
+        long readStamp = l1.readStamp();
+        long expiresAt = expiresAt();
+        List<RedisEntryStore.Fill> fills = new ArrayList<>(loaded.size());
+        List<Loaded> encoded = new ArrayList<>(loaded.size());
+        List<LoadTicket> tickets = new ArrayList<>(loaded.size());
+        for (Loaded one : loaded) {
+            LoadTicket ticket = leases.take(name, one.key());
+            byte[] bytes = encode(one.key(), one.value());
+            if (bytes == null) {
+                releaseUnused(one.key(), ticket);
+                continue;
+            }
+            long loadMillis = ticket == null ? Lookup.NONE : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ticket.startedNanos());
+            fills.add(new RedisEntryStore.Fill(one.key().text(), ticket == null ? null : ticket.token(), one.version(),
+                    bytes, expiresAt, loadMillis));
+            encoded.add(one);
+            tickets.add(ticket);
+        }
+        List<PutOutcome> outcomes = runtime.breaker().allowsCalls()
+                ? runtime.l2("putAllFromLoad", name, fills.size() + " keys", () -> store.putFromLoadAll(l2Name, fills, physicalTtl()), () -> null)
+                : null;
+        for (int i = 0; i < encoded.size(); i++) {
+            Loaded one = encoded.get(i);
+            PutOutcome outcome = outcomes == null ? null : outcomes.get(i);
+            SingleFlight.Flight flight = tickets.get(i) == null ? null : tickets.get(i).flight();
+            if (outcome == null || outcome.stored()) {
+                if (outcome != null) {
+                    stats.l2Puts.increment();
+                    if (outcome.wakesWaiters()) {
+                        runtime.publishFilled(name, one.key().text());
+                    }
+                }
+                l1.putFromRead(one.key(), one.value(), one.version(), readStamp, expiresAt, fills.get(i).loadMillis());
+                flights.land(one.key(), flight, one.value());
+            } else {
+                stats.l2PutsRefused.increment();
+                flights.land(one.key(), flight, SingleFlight.Outcome.RETRY);
+            }
+        }
+    }
+
+    /**
+     * The reader found no row for the key: remember that in L2 for the negative TTL (when the region's
+     * policy caches absence and the reader holds the lease); its waiters learn it either way.
+     */
+    public void putAbsent(TieredKey key, LeaseHolder leases) {
+        LoadTicket ticket = leases.take(name, key);
+        if (ticket == null || ticket.absent()) {
+            return;
+        }
+        flights.land(key, ticket.flight(), SingleFlight.Outcome.ABSENT);
+        if (!readPolicy.cachesAbsence() || ticket.token() == null) {
+            releaseUnused(key, new LoadTicket(ticket.token(), 0, null, null, false));
+            return;
+        }
+        PutOutcome outcome = runtime.l2("putAbsent", name, key,
+                () -> store.putAbsent(l2Name, key.text(), ticket.token(), readPolicy.negativeTtl()), () -> null);
+        if (outcome != null && outcome.stored()) {
+            stats.negativePuts.increment();
+            if (outcome.wakesWaiters()) {
+                runtime.publishFilled(name, key.text());
+            }
+        }
+    }
+
+    /**
+     * The reader will not put what it loaded (its load failed, or it found nothing to cache): its waiters
+     * look again, and its lease goes back to Redis so that another reader may take it now.
+     */
+    public void abandon(TieredKey key, LeaseHolder leases) {
+        LoadTicket ticket = leases.take(name, key);
+        if (ticket != null) {
+            releaseUnused(key, ticket);
+        }
+    }
+
+    /** {@link #abandon} for a ticket already taken from its holder. */
+    public void abandon(TieredKey key, LoadTicket ticket) {
+        if (ticket != null) {
+            releaseUnused(key, ticket);
+        }
+    }
+
+    private void releaseUnused(TieredKey key, LoadTicket ticket) {
+        if (ticket == null) {
+            return;
+        }
+        flights.land(key, ticket.flight(), SingleFlight.Outcome.RETRY);
+        if (ticket.token() != null) {
+            boolean waking = Boolean.TRUE.equals(runtime.l2("releaseLease", name, key,
+                    () -> store.releaseLease(l2Name, key.text(), ticket.token()), () -> false));
+            if (waking) {
+                runtime.publishFilled(name, key.text());
+            }
+        }
+    }
+
+    /**
+     * The expired value this reader may serve now that its load failed (stale-if-error), or null: only a
+     * value that expired by TTL, no more than the policy's maximum staleness ago. Records its age for
+     * {@link ReadTrace}.
+     */
+    public LoadTicket.StaleValue staleAfterFailure(LoadTicket ticket) {
+        if (ticket == null || ticket.stale() == null || !readPolicy.servesStale()) {
+            return null;
+        }
+        long age = clock.millis() - ticket.stale().expiredAt();
+        if (age > readPolicy.staleIfError().toMillis()) {
+            stats.staleRefused.increment();
+            return null;
+        }
+        stats.staleServed.increment();
+        ReadTrace.stale(Math.max(0, age));
+        return ticket.stale();
+    }
+
+    /** The logical expiry of a value stored now, when the policy tracks one. */
+    private long expiresAt() {
+        return readPolicy.tracksExpiry() || refreshesAhead ? clock.millis() + l2Ttl.toMillis() : Lookup.NONE;
+    }
+
+    /**
+     * Refresh-ahead of one hot key: when L1 does not hold it with more than {@code window} of its life left,
+     * asks Redis for the key's lease (granted when no other reader holds it, and the value is missing or
+     * within its refresh window). Answers whether this caller got it: it then loads and puts.
+     */
+    public boolean refreshAheadIfDue(TieredKey key, Duration window, LeaseHolder leases) {
+        refreshesAhead = true;
+        long now = clock.millis();
+        L1Entry entry = l1.peek(key);
+        if (entry == null) {
+            lookWithoutLease(key);
+            entry = l1.peek(key);
+        }
+        if (entry != null && entry.expiresAt() >= 0 && entry.expiresAt() - now > window.toMillis()) {
+            return false;
+        }
+        String token = newToken();
+        Lookup lookup = runtime.l2("refreshAhead", name, key, () -> store.get(l2Name, key.text(), token,
+                new ReadClock(now, REFRESH_NOW)), () -> null);
+        boolean granted = lookup instanceof Lookup.Hit hit && hit.refreshLease()
+                || lookup instanceof Lookup.Miss miss && miss.leaseGranted()
+                || lookup instanceof Lookup.Expired expired && expired.leaseGranted();
+        if (granted) {
+            stats.refreshesAhead.increment();
+            leases.hold(name, key, new LoadTicket(token, System.nanoTime(), null, null, false));
+        }
+        return granted;
+    }
+
+    /** How long Redis keeps a value: its TTL, plus the time it may be served stale after it. */
+    private Duration physicalTtl() {
+        return readPolicy.servesStale() ? l2Ttl.plus(readPolicy.staleIfError()) : l2Ttl;
     }
 
     /**
@@ -206,16 +629,19 @@ public final class TieredRegion {
             invalidate(key, deadUpTo(version));
             return false;
         }
-        PutOutcome outcome = runtime.l2("putNew", name, key, () -> store.putNew(l2Name, key.text(), version, bytes, l2Ttl), () -> null);
+        long expiresAt = expiresAt();
+        PutOutcome outcome = runtime.l2("putNew", name, key, () -> store.putNew(l2Name, key.text(), version, bytes, physicalTtl(), expiresAt), () -> null);
         if (outcome == null) {
             // Redis unreachable: owe a tombstone so that no node keeps or refills an older copy.
             owe(key, deadUpTo(version));
             l1.putOwnWrite(key, value, version);
             return false;
         }
-        if (outcome == PutOutcome.STORED) {
+        if (outcome.stored()) {
             stats.l2Puts.increment();
-            l1.putOwnWrite(key, value, version);
+            l1.putOwnWrite(key, value, version, expiresAt);
+            // A node may hold this key as absent (negative cache) or wait for it: tell every node.
+            broadcast(key, version);
             return true;
         }
         stats.l2PutsRefused.increment();
@@ -274,23 +700,24 @@ public final class TieredRegion {
             afterRemove(key, lockToken, deadUpTo(version));
             return false;
         }
+        long expiresAt = expiresAt();
         PutOutcome outcome = runtime.l2("afterUpdate", name, key, () -> lockToken != null
-                ? store.releaseAfterUpdate(l2Name, key.text(), lockToken, version, bytes, l2Ttl)
-                : store.put(l2Name, key.text(), version, bytes, l2Ttl), () -> null);
+                ? store.releaseAfterUpdate(l2Name, key.text(), lockToken, version, bytes, physicalTtl(), expiresAt)
+                : store.put(l2Name, key.text(), version, bytes, physicalTtl(), expiresAt), () -> null);
         if (outcome == null) {
             owe(key, deadUpTo(version));
             l1.invalidate(key, -1);
             return false;
         }
-        if (outcome == PutOutcome.STORED) {
+        if (outcome.stored()) {
             stats.l2Puts.increment();
-            l1.putOwnWrite(key, value, version);
+            l1.putOwnWrite(key, value, version, expiresAt);
         } else {
             stats.l2PutsRefused.increment();
             l1.invalidate(key, version);
         }
         broadcast(key, version);
-        return outcome == PutOutcome.STORED;
+        return outcome.stored();
     }
 
     /** A delete committed (or a write whose new state must not be cached): tombstone, release, tell every node. */

@@ -69,9 +69,20 @@ public final class TieredRuntime implements AutoCloseable {
     private final List<Runnable> l1Clearers = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler;
     private volatile dev.tieredjpa.cache.EntityPolicies policies;
+    private final java.time.Clock clock;
+    private final FillWaiters fillWaiters = new FillWaiters();
 
     public TieredRuntime(TieredCacheConfig config, RedissonClient redisson, boolean ownsRedisson) {
+        this(config, redisson, ownsRedisson, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * @param clock the clock of values' logical expiry (early refresh, stale-if-error); a test may
+     *              simulate time with it. Leases, locks and tombstones keep Redis's own clock.
+     */
+    public TieredRuntime(TieredCacheConfig config, RedissonClient redisson, boolean ownsRedisson, java.time.Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.redisson = redisson;
         this.ownsRedisson = ownsRedisson;
         this.nodeId = config.nodeName() + "/" + UUID.randomUUID().toString().substring(0, 8);
@@ -122,6 +133,23 @@ public final class TieredRuntime implements AutoCloseable {
         return pending;
     }
 
+    public java.time.Clock clock() {
+        return clock;
+    }
+
+    FillWaiters fillWaiters() {
+        return fillWaiters;
+    }
+
+    /** Tells every node that a load of this key landed in L2 (readers there wait for it); best effort. */
+    void publishFilled(String region, String keyText) {
+        fillWaiters.wake(region, keyText);
+        l2("publishFilled", region, keyText, () -> {
+            bus.publishAsync(Invalidation.filled(nodeId, region, keyText));
+            return true;
+        }, () -> false);
+    }
+
     /** Sets the entity policies: regions made after this take their L1 size and TTLs from them. */
     public void usePolicies(dev.tieredjpa.cache.EntityPolicies policies) {
         this.policies = policies;
@@ -133,7 +161,12 @@ public final class TieredRuntime implements AutoCloseable {
 
     /** The region of this name, made on first use with this codec. */
     public TieredRegion region(String name, ValueCodec codec, boolean mutable) {
-        return region(name, name, codec, mutable, config.l1MaxEntries(), config.l1Ttl(), config.l2Ttl());
+        return region(name, codec, mutable, dev.tieredjpa.cache.ReadPolicy.DEFAULT);
+    }
+
+    /** The region of this name, made on first use with this codec and read policy. */
+    public TieredRegion region(String name, ValueCodec codec, boolean mutable, dev.tieredjpa.cache.ReadPolicy readPolicy) {
+        return region(name, name, codec, mutable, config.l1MaxEntries(), config.l1Ttl(), config.l2Ttl(), readPolicy);
     }
 
     /**
@@ -141,9 +174,9 @@ public final class TieredRuntime implements AutoCloseable {
      * Ehcache XML configures keeps the XML's size and TTL).
      */
     public TieredRegion region(String name, String l2Name, ValueCodec codec, boolean mutable, long l1MaxEntries,
-                               Duration l1Ttl, Duration l2Ttl) {
+                               Duration l1Ttl, Duration l2Ttl, dev.tieredjpa.cache.ReadPolicy readPolicy) {
         return regions.computeIfAbsent(name, n -> new TieredRegion(n, l2Name, this,
-                newL1(n, mutable, l1MaxEntries, l1Ttl), codec, l2Ttl));
+                newL1(n, mutable, l1MaxEntries, l1Ttl), codec, l2Ttl, readPolicy));
     }
 
     public Map<String, TieredRegion> regions() {
@@ -166,6 +199,17 @@ public final class TieredRuntime implements AutoCloseable {
         return cache;
     }
 
+    /** Runs {@code task} every {@code periodMillis} until the runtime closes (or the future is cancelled). */
+    public java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long periodMillis) {
+        return scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("A scheduled cache task failed; it runs again in {} ms", periodMillis, e);
+            }
+        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
     /** Runs {@code task} whenever this node may have missed other nodes' changes (it must drop what it holds). */
     public void onL1MustClear(Runnable task) {
         l1Clearers.add(task);
@@ -180,6 +224,10 @@ public final class TieredRuntime implements AutoCloseable {
     public <T> T l2(String what, String region, Object key, Supplier<T> call, Supplier<T> fallback) {
         if (!breaker.allowsCalls()) {
             return fallback.get();
+        }
+        TieredRegion counted = regions.get(region);
+        if (counted != null) {
+            counted.stats().l2Calls.increment();
         }
         try {
             T result = call.get();
@@ -322,15 +370,26 @@ public final class TieredRuntime implements AutoCloseable {
     private final class BusListener implements InvalidationBus.Listener {
         @Override
         public void onInvalidation(Invalidation invalidation) {
+            if (invalidation.kind() == Invalidation.Kind.FILLED) {
+                fillWaiters.wake(invalidation.region(), invalidation.keyText());
+                return;
+            }
             TieredRegion region = regions.get(invalidation.region());
             if (region != null) {
                 region.onRemoteInvalidation(invalidation);
+            }
+            // A change ends every load of the key under way: its waiters look again.
+            if (invalidation.kind() == Invalidation.Kind.REGION) {
+                fillWaiters.wakeRegion(invalidation.region());
+            } else {
+                fillWaiters.wake(invalidation.region(), invalidation.keyText());
             }
         }
 
         @Override
         public void onResubscribed() {
             clearAllL1();
+            fillWaiters.wakeAll();
         }
     }
 

@@ -46,7 +46,8 @@ public final class HibernateFace {
         var region = runtime.region(config.getRegionName(), l2Name, new RegionCodec(config, context.getSessionFactory()), mutable,
                 policy.map(p -> p.l1MaxEntries()).orElse(defaults.l1MaxEntries()),
                 policy.map(p -> p.l1Ttl()).orElse(defaults.l1Ttl()),
-                policy.map(p -> p.l2Ttl()).orElse(defaults.l2Ttl()));
+                policy.map(p -> p.l2Ttl()).orElse(defaults.l2Ttl()),
+                policy.map(p -> p.readPolicy()).orElse(dev.tieredjpa.cache.ReadPolicy.DEFAULT));
         return new TieredDomainDataRegion(config, regionFactory, region, context);
     }
 

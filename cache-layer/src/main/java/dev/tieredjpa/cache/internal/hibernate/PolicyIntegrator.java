@@ -11,6 +11,9 @@ import org.hibernate.SessionFactoryObserver;
 import org.hibernate.boot.Metadata;
 import org.hibernate.boot.spi.BootstrapContext;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.event.internal.DefaultLoadEventListener;
+import org.hibernate.event.spi.EventType;
+import org.slf4j.LoggerFactory;
 import org.hibernate.integrator.spi.Integrator;
 import org.hibernate.mapping.PersistentClass;
 
@@ -21,6 +24,24 @@ import org.hibernate.mapping.PersistentClass;
  * does nothing for units that use another region factory.
  */
 public final class PolicyIntegrator implements Integrator {
+
+    /**
+     * Puts {@link TieredLoadEventListener} in place of Hibernate's default load listener (negative cache and
+     * stale-if-error on {@code find}); a unit that configured its own load listeners keeps them, and goes
+     * without those two.
+     */
+    private static void useTieredLoadListener(SessionFactoryImplementor sessionFactory) {
+        var group = sessionFactory.getEventListenerRegistry().getEventListenerGroup(EventType.LOAD);
+        java.util.List<Object> listeners = new java.util.ArrayList<>();
+        group.listeners().forEach(listeners::add);
+        if (listeners.size() == 1 && listeners.get(0).getClass() == DefaultLoadEventListener.class) {
+            group.clearListeners();
+            group.appendListener(new TieredLoadEventListener());
+        } else {
+            LoggerFactory.getLogger(PolicyIntegrator.class).warn("The LOAD event has custom listeners {}: the tiered cache's "
+                    + "negative cache and stale-if-error do not apply to find()", listeners);
+        }
+    }
 
     @Override
     public void integrate(Metadata metadata, BootstrapContext bootstrapContext, SessionFactoryImplementor sessionFactory) {
@@ -34,6 +55,7 @@ public final class PolicyIntegrator implements Integrator {
             entities.put(entity.getJpaEntityName(), new AbstractMap.SimpleImmutableEntry<>(entity.getEntityName(), annotation));
         }
         factory.usePolicies(entities);
+        useTieredLoadListener(sessionFactory);
         sessionFactory.addObserver(new SessionFactoryObserver() {
             @Override
             public void sessionFactoryCreated(SessionFactory created) {

@@ -28,7 +28,7 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
  * window after commit in which the old value can still be read; the tombstone after it still refuses the
  * old value's return.
  */
-abstract class TieredDataAccess implements CachedDomainDataAccess {
+public abstract class TieredDataAccess implements CachedDomainDataAccess {
 
     private static final SoftLock REGION_LOCK = new SoftLock() {
     };
@@ -38,6 +38,12 @@ abstract class TieredDataAccess implements CachedDomainDataAccess {
 
     private final DomainDataRegion hibernateRegion;
     final TieredRegion region;
+
+    /** The tiered region this access reads and writes. */
+    public TieredRegion tieredRegion() {
+        return region;
+    }
+
     final AccessType accessType;
 
     TieredDataAccess(DomainDataRegion hibernateRegion, TieredRegion region, AccessType accessType) {
@@ -61,7 +67,12 @@ abstract class TieredDataAccess implements CachedDomainDataAccess {
         if (TieredTransaction.bypassed(session)) {
             return null;
         }
-        return region.get((TieredKey) key, TieredTransaction.of(session));
+        TieredTransaction transaction = TieredTransaction.of(session);
+        Object answer = transaction.takeAnswer(region.name(), (TieredKey) key);
+        if (answer != null) {
+            return answer;
+        }
+        return region.get((TieredKey) key, transaction);
     }
 
     @Override
@@ -69,7 +80,12 @@ abstract class TieredDataAccess implements CachedDomainDataAccess {
         if (TieredTransaction.bypassed(session)) {
             return false;
         }
-        return region.putFromLoad((TieredKey) key, value, Versions.of(version), TieredTransaction.of(session));
+        TieredTransaction transaction = TieredTransaction.of(session);
+        if (transaction.defersPuts()) {
+            transaction.defer(region, new TieredRegion.Loaded((TieredKey) key, value, Versions.of(version)));
+            return true;
+        }
+        return region.putFromLoad((TieredKey) key, value, Versions.of(version), transaction);
     }
 
     @Override

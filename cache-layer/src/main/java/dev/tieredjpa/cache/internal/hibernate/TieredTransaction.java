@@ -1,7 +1,10 @@
 package dev.tieredjpa.cache.internal.hibernate;
 
+import dev.tieredjpa.cache.TieredRegionFactory;
 import dev.tieredjpa.cache.internal.core.LeaseHolder;
+import dev.tieredjpa.cache.internal.core.LoadTicket;
 import dev.tieredjpa.cache.internal.core.TieredKey;
+import dev.tieredjpa.cache.internal.core.TieredRegion;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import java.util.HashMap;
@@ -27,7 +30,10 @@ public final class TieredTransaction implements CacheTransactionSynchronization,
 
     private final RegionFactory regionFactory;
     private final SharedSessionContractImplementor session;
-    private final Map<LeaseKey, String> leases = new HashMap<>();
+    private final Map<LeaseKey, LoadTicket> tickets = new HashMap<>();
+    /** Expired values to answer from the cache once, after their reload failed (stale-if-error). */
+    private final Map<LeaseKey, Object> answers = new HashMap<>();
+    private java.util.List<Map.Entry<TieredRegion, TieredRegion.Loaded>> deferred;
     private final Map<LeaseKey, WriteLock> locks = new HashMap<>();
     private long cachingTimestamp;
     private boolean bypass;
@@ -54,19 +60,76 @@ public final class TieredTransaction implements CacheTransactionSynchronization,
 
     @Override
     public void transactionCompleted(boolean successful) {
-        // Leases not used by now belong to loads that did not put: let them lapse in Redis.
-        leases.clear();
+        abandonTickets();
+        answers.clear();
+        deferred = null;
         locks.clear();
     }
 
-    @Override
-    public void granted(String region, TieredKey key, String token) {
-        leases.put(new LeaseKey(region, key), token);
+    /**
+     * Tickets not used by now belong to loads that did not put: their waiters look again and their leases
+     * go back to Redis.
+     */
+    void abandonTickets() {
+        if (tickets.isEmpty()) {
+            return;
+        }
+        Map<String, TieredRegion> regions = regionFactory instanceof TieredRegionFactory tiered && tiered.runtime() != null
+                ? tiered.runtime().regions() : Map.of();
+        Map<LeaseKey, LoadTicket> left = new HashMap<>(tickets);
+        tickets.clear();
+        left.forEach((leaseKey, ticket) -> {
+            TieredRegion region = regions.get(leaseKey.region());
+            if (region != null) {
+                region.abandon(leaseKey.key(), ticket);
+            }
+        });
     }
 
     @Override
-    public String take(String region, TieredKey key) {
-        return leases.remove(new LeaseKey(region, key));
+    public void hold(String region, TieredKey key, LoadTicket ticket) {
+        tickets.put(new LeaseKey(region, key), ticket);
+    }
+
+    @Override
+    public LoadTicket take(String region, TieredKey key) {
+        return tickets.remove(new LeaseKey(region, key));
+    }
+
+    @Override
+    public LoadTicket find(String region, TieredKey key) {
+        return tickets.isEmpty() ? null : tickets.get(new LeaseKey(region, key));
+    }
+
+    /**
+     * The next cache read of this key in this session answers {@code value}, without asking L1 or L2: a
+     * value this session already read (a multi-get's batch), or an expired value served stale.
+     */
+    void answer(String region, TieredKey key, Object value) {
+        answers.put(new LeaseKey(region, key), value);
+    }
+
+    Object takeAnswer(String region, TieredKey key) {
+        return answers.isEmpty() ? null : answers.remove(new LeaseKey(region, key));
+    }
+
+    /** From now until {@link #takeDeferredPuts}, puts of loaded values are collected, to be made in one round trip. */
+    void deferPuts() {
+        deferred = new java.util.ArrayList<>();
+    }
+
+    boolean defersPuts() {
+        return deferred != null;
+    }
+
+    void defer(TieredRegion region, TieredRegion.Loaded loaded) {
+        deferred.add(Map.entry(region, loaded));
+    }
+
+    java.util.List<Map.Entry<TieredRegion, TieredRegion.Loaded>> takeDeferredPuts() {
+        var taken = deferred == null ? java.util.List.<Map.Entry<TieredRegion, TieredRegion.Loaded>>of() : deferred;
+        deferred = null;
+        return taken;
     }
 
     /** Whether this session holds a write lock on the key (its after-completion will settle the key). */

@@ -9,11 +9,29 @@ public final class L1Entry {
     private final Object value;
     private final long version;
     private final long storedAtNanos;
+    private final long expiresAt;
+    private final long loadMillis;
 
     L1Entry(Object value, long version, long storedAtNanos) {
+        this(value, version, storedAtNanos, -1, -1);
+    }
+
+    L1Entry(Object value, long version, long storedAtNanos, long expiresAt, long loadMillis) {
         this.value = value;
         this.version = version;
         this.storedAtNanos = storedAtNanos;
+        this.expiresAt = expiresAt;
+        this.loadMillis = loadMillis;
+    }
+
+    /** The value's logical expiry, ms by the runtime's clock; -1: none (Ehcache's TTL alone). */
+    public long expiresAt() {
+        return expiresAt;
+    }
+
+    /** How long the value's load took, ms; -1: unknown. */
+    public long loadMillis() {
+        return loadMillis;
     }
 
     public Object value() {

@@ -74,10 +74,18 @@ public final class L1Region {
      * already holds a newer version. Returns whether the value is in L1 afterwards.
      */
     public boolean putFromRead(Object key, Object value, long version, long readStamp) {
+        return putFromRead(key, value, version, readStamp, -1, -1);
+    }
+
+    /**
+     * {@link #putFromRead(Object, Object, long, long)} with the value's logical expiry and load time. An
+     * entry of the same version is replaced when this one expires later (a refresh).
+     */
+    public boolean putFromRead(Object key, Object value, long version, long readStamp, long expiresAt, long loadMillis) {
         if (invalidatedSince(key, readStamp)) {
             return false;
         }
-        L1Entry entry = new L1Entry(value, version, nanoClock.getAsLong());
+        L1Entry entry = new L1Entry(value, version, nanoClock.getAsLong(), expiresAt, loadMillis);
         if (!putIfNewer(key, entry)) {
             return false;
         }
@@ -94,10 +102,15 @@ public final class L1Region {
      * here before ours landed in L1).
      */
     public void putOwnWrite(Object key, Object value, long version) {
+        putOwnWrite(key, value, version, -1);
+    }
+
+    /** {@link #putOwnWrite(Object, Object, long)} with the value's logical expiry. */
+    public void putOwnWrite(Object key, Object value, long version, long expiresAt) {
         if (deadByInvalidation(key, version)) {
             return;
         }
-        L1Entry entry = new L1Entry(value, version, nanoClock.getAsLong());
+        L1Entry entry = new L1Entry(value, version, nanoClock.getAsLong(), expiresAt, -1);
         if (putIfNewer(key, entry) && deadByInvalidation(key, version)) {
             cache.remove(key, entry);
         }
@@ -160,8 +173,11 @@ public final class L1Region {
                 if (cache.putIfAbsent(key, entry)) {
                     return true;
                 }
-            } else if (entry.version() >= 0 && current.version() >= entry.version()) {
-                return current.version() == entry.version();
+            } else if (entry.version() >= 0 && current.version() > entry.version()) {
+                return false;
+            } else if (entry.version() >= 0 && current.version() == entry.version()
+                    && (entry.expiresAt() < 0 || entry.expiresAt() <= current.expiresAt())) {
+                return true;
             } else if (cache.replace(key, current, entry)) {
                 return true;
             }

@@ -24,8 +24,11 @@ package dev.tieredjpa.cache.internal.l2;
  * exactly.
  *
  * <p>Replies: put-like scripts answer an integer, the {@link PutOutcome} code ({@link #STORED} ...).
- * {@link #GET} answers {@code {1, version, data}} (hit), {@code {2}} (locked), {@code {3, granted}} or
- * {@code {3, granted, holder}} (miss), {@code {4, version}} (a pinned delete). {@link #REMOVE} and
+ * {@link #GET} answers {@code {1, version, data, x, dl, early}} (hit; {@code early} 1: the caller was
+ * granted the lease to refresh it early), {@code {2}} (locked), {@code {3, 0}} or
+ * {@code {3, granted, holder, leaseMsLeft}} (miss), {@code {4, version}} (a pinned delete),
+ * {@code {5, version, data, x, granted, holder, leaseMsLeft}} (data past its logical expiry: a miss that
+ * carries the expired data) and {@code {6}} (known absent: the database had no row). {@link #REMOVE} and
  * {@link #CLEAR} answer 1 when they removed something, else 0. Tables never hold {@code nil}, which would
  * cut them short.
  */
@@ -36,11 +39,15 @@ final class EntryScripts {
     static final int REFUSED_LEASE_REVOKED = 2;
     static final int REFUSED_OLDER_VERSION = 3;
     static final int REFUSED_TOMBSTONE = 4;
+    /** Stored, and readers on other nodes were waiting for it: the caller tells them. */
+    static final int STORED_WAKING = 5;
 
     static final int HIT = 1;
     static final int LOCKED = 2;
     static final int MISS = 3;
     static final int DELETED = 4;
+    static final int EXPIRED = 5;
+    static final int ABSENT = 6;
 
     /**
      * ARGV[1] of every script with the prelude: the tombstone TTL in ms. Defines, for the entry that
@@ -93,6 +100,10 @@ final class EntryScripts {
                 elseif f == 'le' then s.le = tonumber(val)
                 elseif f == 'p' then s.p = val
                 elseif f == 'pd' then s.pd = true
+                elseif f == 'x' then s.x = val
+                elseif f == 'dl' then s.dl = val
+                elseif f == 'n' then s.n = tonumber(val)
+                elseif f == 'w' then s.w = true
                 elseif string.sub(f, 1, 2) == 'l:' then s.locks[f] = tonumber(val) or 0
                 end
               end
@@ -102,13 +113,32 @@ final class EntryScripts {
               if (s.lt or s.le) and not (s.lt and s.le and s.le > now) then
                 redis.call('HDEL', key, 'lt', 'le'); s.lt = nil; s.le = nil; dirty = true
               end
+              if s.n and (s.n <= now or s.d or s.p) then
+                redis.call('HDEL', key, 'n'); s.n = nil; dirty = true
+              end
             end
 
             local function dropLease()
               if s.lt or s.le then redis.call('HDEL', key, 'lt', 'le'); s.lt = nil; s.le = nil; dirty = true end
             end
             local function dropData()
-              if s.v or s.d then redis.call('HDEL', key, 'v', 'd'); s.v = nil; s.d = nil; dirty = true end
+              if s.v or s.d or s.x or s.dl or s.n then
+                redis.call('HDEL', key, 'v', 'd', 'x', 'dl', 'n'); s.v = nil; s.d = nil; s.x = nil; s.dl = nil; s.n = nil
+                dirty = true
+              end
+            end
+            -- the data's logical expiry (ms, the writer's clock; '' for none) and its measured load time
+            local function meta(x, dl)
+              if x ~= '' then redis.call('HSET', key, 'x', x); s.x = x
+              elseif s.x then redis.call('HDEL', key, 'x'); s.x = nil end
+              if dl ~= '' then redis.call('HSET', key, 'dl', dl); s.dl = dl
+              elseif s.dl then redis.call('HDEL', key, 'dl'); s.dl = nil end
+            end
+            -- readers on other nodes wait for this key: answers whether they did, and forgets them
+            local function takeWaiters()
+              if not s.w then return false end
+              redis.call('HDEL', key, 'w'); s.w = nil
+              return true
             end
             local function dropTombstone()
               if s.tv or s.te then redis.call('HDEL', key, 'tv', 'te'); s.tv = nil; s.te = nil; dirty = true end
@@ -124,6 +154,8 @@ final class EntryScripts {
               s.v = version; s.d = data
               redis.call('HSET', key, 'v', version, 'd', data)
               if s.pd then redis.call('HDEL', key, 'pd'); s.pd = nil end
+              if s.n then redis.call('HDEL', key, 'n'); s.n = nil end
+              meta('', '')
               dropTombstone()
               dropLease(); dirty = true
             end
@@ -186,60 +218,124 @@ final class EntryScripts {
             end
             """;
 
-    /** ARGV: tombstoneTtl, leaseToken ('' = take none), leaseTtl. */
+    /**
+     * ARGV: tombstoneTtl, leaseToken ('' = take none), leaseTtl, readerNow (ms by the reader's clock, to
+     * compare with the data's logical expiry {@code x}), earlyFactor ('' = no early refresh; else
+     * {@code -beta * ln(rand)}: XFetch refreshes when {@code readerNow + dl * earlyFactor >= x}).
+     */
     static final LuaScript GET = script("get", """
             local token = ARGV[2]
             local leaseTtl = tonumber(ARGV[3])
+            local readerNow = tonumber(ARGV[4])
+            local earlyFactor = tonumber(ARGV[5])
             sweepExpiredLocks()
             if s.p then
               -- a pending write-behind write: what every node reads, locks or not; never a miss
               if dirty then finish(nil) end
-              if s.d then return {1, s.v or '-1', s.d} end
+              if s.d then return {1, s.v or '-1', s.d, '', '', 0} end
               return {4, s.v or '-1'}
             end
             if isLocked() then
               if dirty then finish(nil) end
               return {2}
             end
-            if s.d then
-              if dirty then finish(nil) end
-              return {1, s.v or '-1', s.d}
-            end
-            local reply
-            if s.lt then
-              if token ~= '' and s.lt == token then reply = {3, 1, token} else reply = {3, 0, s.lt} end
-            elseif token ~= '' then
+            -- grants the lease to the caller when no other reader holds a live one: {granted, holder, ms left}
+            local function lease()
+              if s.lt then
+                if token ~= '' and s.lt == token then return {1, token, s.le - now} end
+                if token ~= '' and not s.w then redis.call('HSET', key, 'w', '1'); s.w = true; dirty = true end
+                return {0, s.lt, s.le - now}
+              end
+              if token == '' then return {0, '', 0} end
               s.lt = token; s.le = now + leaseTtl
               redis.call('HSET', key, 'lt', token, 'le', ms(s.le)); dirty = true
-              reply = {3, 1, token}
-            else
-              reply = {3, 0}
+              return {1, token, leaseTtl}
             end
+            if s.d then
+              local x = tonumber(s.x or '')
+              if x and readerNow and x <= readerNow then
+                -- past its logical expiry: a miss that also hands back the expired data (stale-if-error)
+                local l = lease()
+                if dirty then finish(nil) end
+                return {5, s.v or '-1', s.d, s.x, l[1], l[2], l[3]}
+              end
+              local early = 0
+              local dl = tonumber(s.dl or '')
+              if x and dl and readerNow and earlyFactor and token ~= '' and readerNow + math.max(dl, 1) * earlyFactor >= x then
+                -- XFetch: this reader refreshes early, if no other reader already is
+                if not s.lt and lease()[1] == 1 then early = 1 end
+              end
+              if dirty then finish(nil) end
+              return {1, s.v or '-1', s.d, s.x or '', s.dl or '', early}
+            end
+            if s.n then
+              if dirty then finish(nil) end
+              return {6}
+            end
+            local l = lease()
             if dirty then finish(nil) end
-            return reply
+            if token == '' and l[2] == '' then return {3, 0} end
+            return {3, l[1], l[2], l[3]}
             """);
 
-    /** ARGV: tombstoneTtl, leaseToken ('' = none), version, data, ttl. */
+    /**
+     * ARGV: tombstoneTtl, leaseToken, negativeTtl. Records that the database has no row for the key, under
+     * the reader's lease (refused, as {@link #PUT_FROM_LOAD} is, when the lease is gone: a write or an
+     * insert since revoked it; or when data is there). Answers a put code, {@link #STORED_WAKING} when
+     * readers on other nodes wait.
+     */
+    static final LuaScript PUT_ABSENT = script("putAbsent", """
+            local token, negativeTtl = ARGV[2], tonumber(ARGV[3])
+            sweepExpiredLocks()
+            local rc
+            if isLocked() then rc = 1
+            elseif s.lt ~= token then rc = 2
+            elseif s.d or s.p then rc = 3
+            end
+            if rc then
+              if dirty then finish(nil) end
+              return rc
+            end
+            dropLease()
+            s.n = now + negativeTtl
+            redis.call('HSET', key, 'n', ms(s.n)); dirty = true
+            finish(negativeTtl)
+            if takeWaiters() then return 5 end
+            return 0
+            """);
+
+    /**
+     * ARGV: tombstoneTtl, leaseToken ('' = none), version, data, ttl, x (logical expiry, '' = none), dl (load
+     * time ms, '' = unknown). Under a live lease of the caller the version may equal the cached one (a
+     * refresh: nothing changed since the lease was granted, since every change revokes it). Answers
+     * {@link #STORED_WAKING} instead of {@link #STORED} when readers on other nodes wait for the key.
+     */
     static final LuaScript PUT_FROM_LOAD = script("putFromLoad", """
             local token, version, data, ttl = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
             sweepExpiredLocks()
             local rc
+            local leased = token ~= '' and s.lt == token
             if isLocked() then rc = 1
             elseif token ~= '' then
-              if s.lt ~= token then rc = 2 end
+              if not leased then rc = 2 end
             elseif version == '-1' then rc = 2
             end
-            if not rc and (version ~= '-1' or s.p) then rc = fence(version) end
+            if not rc and leased and not s.p then
+              if s.d and vcmp(s.v or '-1', version) > 0 then rc = 3
+              elseif s.tv and vcmp(s.tv, version) >= 0 then rc = 4 end
+            elseif not rc and (version ~= '-1' or s.p) then rc = fence(version) end
             if rc then
               if dirty then finish(nil) end
               return rc
             end
             store(version, data)
+            meta(ARGV[6], ARGV[7])
             finish(ttl)
+            if takeWaiters() then return 5 end
             return 0
             """);
 
-    /** ARGV: tombstoneTtl, version, data, ttl, newRow (1: a new row's put, see putNew). */
+    /** ARGV: tombstoneTtl, version, data, ttl, newRow (1: a new row's put, see putNew), x, dl (as for putFromLoad). */
     static final LuaScript PUT = script("put", """
             local version, data, ttl, newRow = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5] == '1'
             sweepExpiredLocks()
@@ -256,7 +352,9 @@ final class EntryScripts {
               return rc
             end
             store(version, data)
+            meta(ARGV[6], ARGV[7])
             finish(ttl)
+            if takeWaiters() then return 5 end
             return 0
             """);
 
@@ -271,7 +369,7 @@ final class EntryScripts {
             return 0
             """);
 
-    /** ARGV: tombstoneTtl, lockField, version, data, ttl. */
+    /** ARGV: tombstoneTtl, lockField, version, data, ttl, x, dl (as for putFromLoad). */
     static final LuaScript RELEASE_AFTER_UPDATE = script("releaseAfterUpdate", """
             local field, version, data, ttl = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
             unlock(field)
@@ -284,7 +382,9 @@ final class EntryScripts {
               return rc
             end
             store(version, data)
+            meta(ARGV[6], ARGV[7])
             finish(ttl)
+            if takeWaiters() then return 5 end
             return 0
             """);
 
@@ -296,6 +396,19 @@ final class EntryScripts {
             dropLease()
             if not pinOutlives(version) then tombstone(version) end
             finish(nil)
+            return 0
+            """);
+
+    /**
+     * ARGV: tombstoneTtl, leaseToken. A reader gives its lease back without filling the key (its load
+     * failed, or found nothing it may cache): answers 1 when readers on other nodes wait for the key.
+     */
+    static final LuaScript RELEASE_LEASE = script("releaseLease", """
+            sweepExpiredLocks()
+            if s.lt == ARGV[2] then dropLease() end
+            local waking = takeWaiters()
+            if dirty then finish(nil) end
+            if waking then return 1 end
             return 0
             """);
 

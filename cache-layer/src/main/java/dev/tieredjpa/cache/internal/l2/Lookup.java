@@ -4,22 +4,32 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /** What {@link RedisEntryStore#get} found in L2 for one key. */
-public sealed interface Lookup permits Lookup.Hit, Lookup.Locked, Lookup.Miss, Lookup.Deleted {
+public sealed interface Lookup permits Lookup.Hit, Lookup.Locked, Lookup.Miss, Lookup.Deleted, Lookup.Expired, Lookup.Absent {
+
+    /** No logical expiry or load time recorded. */
+    long NONE = -1;
 
     /**
      * The entry holds data of {@code version} ({@code -1}: unversioned). {@code data} is the codec's bytes.
      * A pinned entry (a write-behind write not yet in the database) answers this too, even while a lock
-     * lives: it is newer than the database.
+     * lives: it is newer than the database. {@code expiresAt}: the data's logical expiry (ms, the writer's
+     * clock; {@link #NONE}); {@code loadMillis}: how long its load took ({@link #NONE}: unknown);
+     * {@code refreshLease}: the caller was granted the lease to refresh it early (XFetch).
      */
-    record Hit(long version, byte[] data) implements Lookup {
+    record Hit(long version, byte[] data, long expiresAt, long loadMillis, boolean refreshLease) implements Lookup {
 
         public Hit {
             Objects.requireNonNull(data, "data");
         }
 
+        public Hit(long version, byte[] data) {
+            this(version, data, NONE, NONE, false);
+        }
+
         @Override
         public boolean equals(Object other) {
-            return other instanceof Hit hit && hit.version == version && Arrays.equals(hit.data, data);
+            return other instanceof Hit hit && hit.version == version && Arrays.equals(hit.data, data)
+                    && hit.expiresAt == expiresAt && hit.loadMillis == loadMillis && hit.refreshLease == refreshLease;
         }
 
         @Override
@@ -29,8 +39,43 @@ public sealed interface Lookup permits Lookup.Hit, Lookup.Locked, Lookup.Miss, L
 
         @Override
         public String toString() {
-            return "Hit[version=" + version + ", " + data.length + " bytes]";
+            return "Hit[version=" + version + ", " + data.length + " bytes, expiresAt=" + expiresAt
+                    + ", loadMillis=" + loadMillis + (refreshLease ? ", refresh lease" : "") + "]";
         }
+    }
+
+    /**
+     * Data past its logical expiry: a miss (with the lease, as {@link Miss}) that also carries the expired
+     * data, which a reader may serve, marked stale, only when its load fails (stale-if-error).
+     */
+    record Expired(long version, byte[] data, long expiresAt, boolean leaseGranted, String leaseHolder,
+                   long leaseMillisLeft) implements Lookup {
+
+        public Expired {
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Expired e && e.version == version && Arrays.equals(e.data, data)
+                    && e.expiresAt == expiresAt && e.leaseGranted == leaseGranted
+                    && Objects.equals(e.leaseHolder, leaseHolder);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(version) * 31 + Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return "Expired[version=" + version + ", " + data.length + " bytes, expiresAt=" + expiresAt
+                    + ", leaseGranted=" + leaseGranted + "]";
+        }
+    }
+
+    /** Known absent: a reader found no row in the database for this key a short while ago (negative cache). */
+    record Absent() implements Lookup {
     }
 
     /**
@@ -44,8 +89,24 @@ public sealed interface Lookup permits Lookup.Hit, Lookup.Locked, Lookup.Miss, L
      * No data. {@code leaseGranted}: the caller now holds the lease (its own token is {@code leaseHolder})
      * and should load and {@link RedisEntryStore#putFromLoad put}. Otherwise {@code leaseHolder} is the
      * token of the reader that holds it, or {@code null} when no lease was asked for and none is held.
+     * {@code leaseMillisLeft}: how long the lease lives on (0 when none).
      */
-    record Miss(boolean leaseGranted, String leaseHolder) implements Lookup {
+    record Miss(boolean leaseGranted, String leaseHolder, long leaseMillisLeft) implements Lookup {
+
+        public Miss(boolean leaseGranted, String leaseHolder) {
+            this(leaseGranted, leaseHolder, 0);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Miss miss && miss.leaseGranted == leaseGranted
+                    && Objects.equals(miss.leaseHolder, leaseHolder);
+        }
+
+        @Override
+        public int hashCode() {
+            return Boolean.hashCode(leaseGranted) * 31 + Objects.hashCode(leaseHolder);
+        }
     }
 
     /**

@@ -5,6 +5,8 @@ public enum PutOutcome {
 
     /** The data and its version are in L2 now. */
     STORED,
+    /** Stored, and readers on other nodes were waiting for this key: the caller must tell them. */
+    STORED_WAKING,
     /** A write of the key is in flight (a live lock): the value may already be old. */
     REFUSED_LOCKED,
     /** The put came under a lease that is no longer this caller's (revoked by a write or an invalidation, expired, or taken over), or an unversioned put came with no lease. */
@@ -15,12 +17,17 @@ public enum PutOutcome {
     REFUSED_TOMBSTONE;
 
     public boolean stored() {
-        return this == STORED;
+        return this == STORED || this == STORED_WAKING;
+    }
+
+    public boolean wakesWaiters() {
+        return this == STORED_WAKING;
     }
 
     static PutOutcome ofCode(long code) {
         return switch ((int) code) {
             case EntryScripts.STORED -> STORED;
+            case EntryScripts.STORED_WAKING -> STORED_WAKING;
             case EntryScripts.REFUSED_LOCKED -> REFUSED_LOCKED;
             case EntryScripts.REFUSED_LEASE_REVOKED -> REFUSED_LEASE_REVOKED;
             case EntryScripts.REFUSED_OLDER_VERSION -> REFUSED_OLDER_VERSION;

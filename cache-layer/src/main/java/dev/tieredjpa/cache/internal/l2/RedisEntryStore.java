@@ -162,9 +162,19 @@ public final class RedisEntryStore {
      * @param leaseToken the caller's unique token, or {@code null} to take no lease
      */
     public Lookup get(String region, String keyText, String leaseToken) {
+        return get(region, keyText, leaseToken, ReadClock.NONE);
+    }
+
+    /**
+     * {@link #get}, with the reader's clock for the data's logical expiry: data past it answers
+     * {@link Lookup.Expired} (a miss, with the lease as for a miss, carrying the expired data), and data
+     * that XFetch says to refresh early answers a {@link Lookup.Hit} with {@code refreshLease} when the
+     * caller was granted the lease for it.
+     */
+    public Lookup get(String region, String keyText, String leaseToken, ReadClock clock) {
         checkOptionalToken("leaseToken", leaseToken);
         return Replies.lookup(EntryScripts.GET.eval(redisson, key(region, keyText), RScript.ReturnType.LIST,
-                getArgs(leaseToken)));
+                getArgs(leaseToken, clock)));
     }
 
     /**
@@ -174,11 +184,16 @@ public final class RedisEntryStore {
      * @return one lookup per key, in the order of {@code keyTexts}
      */
     public List<Lookup> getAll(String region, List<String> keyTexts, String leaseToken) {
+        return getAll(region, keyTexts, leaseToken, ReadClock.NONE);
+    }
+
+    /** {@link #getAll}, with the reader's clock as for {@link #get(String, String, String, ReadClock)}. */
+    public List<Lookup> getAll(String region, List<String> keyTexts, String leaseToken, ReadClock clock) {
         checkOptionalToken("leaseToken", leaseToken);
         List<String> keys = keys(region, keyTexts);
         List<Object[]> args = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
-            args.add(getArgs(leaseToken));
+            args.add(getArgs(leaseToken, clock));
         }
         List<?> replies = EntryScripts.GET.evalEach(redisson, keys, RScript.ReturnType.LIST, args);
         List<Lookup> lookups = new ArrayList<>(replies.size());
@@ -196,12 +211,64 @@ public final class RedisEntryStore {
      */
     public PutOutcome putFromLoad(String region, String keyText, String leaseToken, long version, byte[] data,
                                   Duration ttl) {
+        return putFromLoad(region, keyText, leaseToken, version, data, ttl, Lookup.NONE, Lookup.NONE);
+    }
+
+    /**
+     * {@link #putFromLoad}, recording the data's logical expiry ({@code expiresAt}, ms by the loader's
+     * clock; {@link Lookup#NONE}: none, the key's TTL alone) and how long its load took ({@code loadMillis},
+     * for XFetch). Under the caller's live lease the version may equal the cached one (a refresh).
+     */
+    public PutOutcome putFromLoad(String region, String keyText, String leaseToken, long version, byte[] data,
+                                  Duration ttl, long expiresAt, long loadMillis) {
         checkOptionalToken("leaseToken", leaseToken);
         Objects.requireNonNull(data, "data");
-        long ttlMillis = positiveMillis("ttl", ttl);
         return Replies.outcome(EntryScripts.PUT_FROM_LOAD.eval(redisson, key(region, keyText),
-                RScript.ReturnType.LONG, tombstoneTtlArg, Replies.token(leaseToken), Replies.version(version),
-                data, Replies.millis(ttlMillis)), "putFromLoad");
+                RScript.ReturnType.LONG, putFromLoadArgs(leaseToken, version, data, ttl, expiresAt, loadMillis)),
+                "putFromLoad");
+    }
+
+    /** One fill of {@link #putFromLoadAll}. */
+    public record Fill(String keyText, String leaseToken, long version, byte[] data, long expiresAt, long loadMillis) {
+    }
+
+    /** {@link #putFromLoad} for many keys of one region, in one round trip; outcomes in the order of {@code fills}. */
+    public List<PutOutcome> putFromLoadAll(String region, List<Fill> fills, Duration ttl) {
+        List<String> keys = new ArrayList<>(fills.size());
+        List<Object[]> args = new ArrayList<>(fills.size());
+        for (Fill fill : fills) {
+            checkOptionalToken("leaseToken", fill.leaseToken());
+            keys.add(key(region, fill.keyText()));
+            args.add(putFromLoadArgs(fill.leaseToken(), fill.version(), fill.data(), ttl, fill.expiresAt(), fill.loadMillis()));
+        }
+        List<PutOutcome> outcomes = new ArrayList<>(fills.size());
+        for (Object reply : EntryScripts.PUT_FROM_LOAD.evalEach(redisson, keys, RScript.ReturnType.LONG, args)) {
+            outcomes.add(Replies.outcome(reply, "putFromLoad"));
+        }
+        return outcomes;
+    }
+
+    /**
+     * Records, under the reader's live lease, that the database has no row for this key, for
+     * {@code negativeTtl}: reads answer {@link Lookup.Absent} until then, or until data is stored (an insert
+     * stores the new row; every write revokes the lease first, so a put after it is refused).
+     */
+    public PutOutcome putAbsent(String region, String keyText, String leaseToken, Duration negativeTtl) {
+        checkToken("leaseToken", leaseToken);
+        return Replies.outcome(EntryScripts.PUT_ABSENT.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg, Replies.token(leaseToken), Replies.millis(positiveMillis("negativeTtl", negativeTtl))),
+                "putAbsent");
+    }
+
+    private Object[] putFromLoadArgs(String leaseToken, long version, byte[] data, Duration ttl, long expiresAt,
+                                     long loadMillis) {
+        Objects.requireNonNull(data, "data");
+        return new Object[] {tombstoneTtlArg, Replies.token(leaseToken), Replies.version(version), data,
+                Replies.millis(positiveMillis("ttl", ttl)), optional(expiresAt), optional(loadMillis)};
+    }
+
+    private static byte[] optional(long millis) {
+        return millis < 0 ? new byte[0] : Replies.millis(millis);
     }
 
     /**
@@ -211,10 +278,16 @@ public final class RedisEntryStore {
      * ({@code version < 0}) is stored unless locked.
      */
     public PutOutcome put(String region, String keyText, long version, byte[] data, Duration ttl) {
+        return put(region, keyText, version, data, ttl, Lookup.NONE);
+    }
+
+    /** {@link #put}, recording the data's logical expiry as {@link #putFromLoad} does. */
+    public PutOutcome put(String region, String keyText, long version, byte[] data, Duration ttl, long expiresAt) {
         Objects.requireNonNull(data, "data");
         long ttlMillis = positiveMillis("ttl", ttl);
         return Replies.outcome(EntryScripts.PUT.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
-                tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis), NOT_NEW_ROW), "put");
+                tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis), NOT_NEW_ROW,
+                optional(expiresAt), optional(Lookup.NONE)), "put");
     }
 
     /**
@@ -222,10 +295,16 @@ public final class RedisEntryStore {
      * only into an empty key (a tombstone or data there means the row changed on another node since).
      */
     public PutOutcome putNew(String region, String keyText, long version, byte[] data, Duration ttl) {
+        return putNew(region, keyText, version, data, ttl, Lookup.NONE);
+    }
+
+    /** {@link #putNew}, recording the data's logical expiry as {@link #putFromLoad} does. */
+    public PutOutcome putNew(String region, String keyText, long version, byte[] data, Duration ttl, long expiresAt) {
         Objects.requireNonNull(data, "data");
         long ttlMillis = positiveMillis("ttl", ttl);
         return Replies.outcome(EntryScripts.PUT.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
-                tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis), NEW_ROW), "putNew");
+                tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis), NEW_ROW,
+                optional(expiresAt), optional(Lookup.NONE)), "putNew");
     }
 
     /**
@@ -247,12 +326,18 @@ public final class RedisEntryStore {
      */
     public PutOutcome releaseAfterUpdate(String region, String keyText, String lockToken, long version, byte[] data,
                                          Duration ttl) {
+        return releaseAfterUpdate(region, keyText, lockToken, version, data, ttl, Lookup.NONE);
+    }
+
+    /** {@link #releaseAfterUpdate}, recording the data's logical expiry as {@link #putFromLoad} does. */
+    public PutOutcome releaseAfterUpdate(String region, String keyText, String lockToken, long version, byte[] data,
+                                         Duration ttl, long expiresAt) {
         checkToken("lockToken", lockToken);
         Objects.requireNonNull(data, "data");
         long ttlMillis = positiveMillis("ttl", ttl);
         return Replies.outcome(EntryScripts.RELEASE_AFTER_UPDATE.eval(redisson, key(region, keyText),
                 RScript.ReturnType.LONG, tombstoneTtlArg, lockField(lockToken), Replies.version(version), data,
-                Replies.millis(ttlMillis)), "releaseAfterUpdate");
+                Replies.millis(ttlMillis), optional(expiresAt), optional(Lookup.NONE)), "releaseAfterUpdate");
     }
 
     /**
@@ -265,6 +350,16 @@ public final class RedisEntryStore {
         checkToken("lockToken", lockToken);
         EntryScripts.RELEASE_AFTER_REMOVE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
                 tombstoneTtlArg, lockField(lockToken), Replies.version(version));
+    }
+
+    /**
+     * Gives a lease back unused (the load failed or must not be cached), so that another reader may take it
+     * at once rather than when it expires. Answers whether readers on other nodes wait for the key.
+     */
+    public boolean releaseLease(String region, String keyText, String leaseToken) {
+        checkToken("leaseToken", leaseToken);
+        return Replies.flag(EntryScripts.RELEASE_LEASE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg, Replies.token(leaseToken)), "releaseLease");
     }
 
     /**
@@ -407,8 +502,10 @@ public final class RedisEntryStore {
                 + "ms, leaseTtl=" + leaseTtlMillis + "ms, lockTtl=" + lockTtlMillis + "ms}";
     }
 
-    private Object[] getArgs(String leaseToken) {
-        return new Object[] {tombstoneTtlArg, Replies.token(leaseToken), leaseTtlArg};
+    private Object[] getArgs(String leaseToken, ReadClock clock) {
+        return new Object[] {tombstoneTtlArg, Replies.token(leaseToken), leaseTtlArg, optional(clock.nowMillis()),
+                Double.isNaN(clock.earlyFactor()) ? new byte[0]
+                        : Replies.ascii(String.format(java.util.Locale.ROOT, "%.6f", clock.earlyFactor()))};
     }
 
     private List<String> keys(String region, List<String> keyTexts) {

@@ -37,11 +37,17 @@ final class Replies {
         List<?> list = list(reply, "get");
         int code = (int) integer(list.get(0), "get");
         return switch (code) {
-            case EntryScripts.HIT -> new Lookup.Hit(decimal(list.get(1), "get"), bytes(list.get(2), "get"));
+            case EntryScripts.HIT -> new Lookup.Hit(decimal(list.get(1), "get"), bytes(list.get(2), "get"),
+                    optionalDecimal(list.get(3)), optionalDecimal(list.get(4)), integer(list.get(5), "get") == 1);
             case EntryScripts.LOCKED -> new Lookup.Locked();
-            case EntryScripts.MISS -> new Lookup.Miss(integer(list.get(1), "get") == 1,
-                    list.size() > 2 ? text(list.get(2), "get") : null);
+            case EntryScripts.MISS -> list.size() > 2
+                    ? new Lookup.Miss(integer(list.get(1), "get") == 1, text(list.get(2), "get"), integer(list.get(3), "get"))
+                    : new Lookup.Miss(false, null, 0);
             case EntryScripts.DELETED -> new Lookup.Deleted(decimal(list.get(1), "get"));
+            case EntryScripts.EXPIRED -> new Lookup.Expired(decimal(list.get(1), "get"), bytes(list.get(2), "get"),
+                    decimal(list.get(3), "get"), integer(list.get(4), "get") == 1, emptyAsNull(text(list.get(5), "get")),
+                    integer(list.get(6), "get"));
+            case EntryScripts.ABSENT -> new Lookup.Absent();
             default -> throw unexpected("get", reply);
         };
     }
@@ -88,6 +94,22 @@ final class Replies {
         }
         return new EntrySnapshot(now, pttl, version, data, tombstoneVersion, tombstoneExpiresAt,
                 leaseToken, leaseExpiresAt, locks, pendingVersion, pendingDelete);
+    }
+
+    /** An optional decimal field: empty answers {@link Lookup#NONE}; so does one that is not a whole number. */
+    private static long optionalDecimal(Object value) {
+        if (!(value instanceof byte[] bytes) || bytes.length == 0) {
+            return Lookup.NONE;
+        }
+        try {
+            return Long.parseLong(new String(bytes, StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return Lookup.NONE;
+        }
+    }
+
+    private static String emptyAsNull(String text) {
+        return text.isEmpty() ? null : text;
     }
 
     private static List<?> list(Object reply, String script) {

@@ -1,0 +1,15 @@
+package dev.tieredjpa.cache.internal.l2;
+
+/**
+ * What a reader tells {@link RedisEntryStore#get} about its clock: its time now, against which a value's
+ * logical expiry is compared, and its XFetch draw for early refresh.
+ *
+ * @param nowMillis   the reader's time, ms since the epoch ({@link Lookup#NONE}: do not look at expiry)
+ * @param earlyFactor {@code -beta * ln(random)} (XFetch: refresh when {@code now + loadMillis * earlyFactor >=
+ *                    expiresAt}); {@code NaN} for no early refresh
+ */
+public record ReadClock(long nowMillis, double earlyFactor) {
+
+    /** A reader that ignores logical expiry and never refreshes early. */
+    public static final ReadClock NONE = new ReadClock(Lookup.NONE, Double.NaN);
+}
