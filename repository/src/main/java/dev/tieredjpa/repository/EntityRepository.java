@@ -1,5 +1,6 @@
 package dev.tieredjpa.repository;
 
+import dev.tieredjpa.cache.TieredEntities;
 import jakarta.persistence.EntityManager;
 import java.util.List;
 import java.util.Objects;
@@ -7,7 +8,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
-import org.hibernate.Session;
 
 /**
  * What every repository does the same way: find by id (through the second-level cache), find many by
@@ -37,16 +37,17 @@ public abstract class EntityRepository<T, I> {
         return transactions.read(em -> Optional.ofNullable(em.find(type, id)));
     }
 
-    /** The entities with these ids that exist, in the order of {@code ids} (a repeated id is repeated). */
+    /**
+     * The entities with these ids that exist, in the order of {@code ids} (a repeated id is repeated):
+     * one L2 round trip for all L1 misses, and {@code ceil(misses / 100)} database queries for the rest.
+     */
     public List<T> findAllById(List<I> ids) {
         Objects.requireNonNull(ids, "ids");
         if (ids.isEmpty()) {
             return List.of();
         }
-        // findMultiple reads the second-level cache first and loads only the misses, in batches.
-        return transactions.read(em -> em.unwrap(Session.class).findMultiple(type, ids).stream()
-                .filter(Objects::nonNull)
-                .toList());
+        // L1, then every L1 miss from L2 in one round trip, then the rest from the database in chunks.
+        return transactions.read(em -> TieredEntities.findAll(em, type, ids));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.tieredjpa.demo.web;
 
+import dev.tieredjpa.cache.ReadSource;
+import dev.tieredjpa.cache.ReadTraces;
 import dev.tieredjpa.repository.EntityRepository;
 import io.javalin.http.Context;
 import java.util.function.Function;
@@ -26,8 +28,20 @@ public final class EntityRoutes<T, V> {
         this.versionOf = versionOf;
     }
 
+    /**
+     * {@code GET /{id}}, saying which tier answered: {@code X-Cache: L1 | L2 | DB | STALE} (STALE: an expired
+     * value served because the database failed, with its {@code Age} in seconds).
+     */
     public void findOne(Context ctx) {
-        T entity = repository.findById(Requests.pathId(ctx)).orElseThrow(() -> ApiError.notFound(name));
+        long id = Requests.pathId(ctx);
+        ReadTraces.clear();
+        T entity = repository.findById(id).orElseThrow(() -> ApiError.notFound(name));
+        ReadSource source = ReadTraces.lastSource();
+        // A read that found the entity already in the session traces nothing: it came from the database.
+        ctx.header("X-Cache", source == null ? ReadSource.DB.name() : source.name());
+        if (source == ReadSource.STALE) {
+            ctx.header("Age", Long.toString(ReadTraces.lastStaleAgeMillis() / 1000));
+        }
         respond(ctx, 200, entity);
     }
 

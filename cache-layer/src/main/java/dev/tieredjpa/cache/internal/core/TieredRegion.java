@@ -640,8 +640,9 @@ public final class TieredRegion {
         if (outcome.stored()) {
             stats.l2Puts.increment();
             l1.putOwnWrite(key, value, version, expiresAt);
-            // A node may hold this key as absent (negative cache) or wait for it: tell every node.
-            broadcast(key, version);
+            if (outcome.wakesWaiters()) {
+                runtime.publishFilled(name, key.text());
+            }
             return true;
         }
         stats.l2PutsRefused.increment();

@@ -321,8 +321,9 @@ final class EntryScripts {
             elseif version == '-1' then rc = 2
             end
             if not rc and leased and not s.p then
-              if s.d and vcmp(s.v or '-1', version) > 0 then rc = 3
-              elseif s.tv and vcmp(s.tv, version) >= 0 then rc = 4 end
+              -- unversioned data: the live lease is the whole fence
+              if version ~= '-1' and s.d and vcmp(s.v or '-1', version) > 0 then rc = 3
+              elseif version ~= '-1' and s.tv and vcmp(s.tv, version) >= 0 then rc = 4 end
             elseif not rc and (version ~= '-1' or s.p) then rc = fence(version) end
             if rc then
               if dirty then finish(nil) end
