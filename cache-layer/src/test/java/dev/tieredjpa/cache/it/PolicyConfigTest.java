@@ -39,8 +39,9 @@ class PolicyConfigTest {
                 Arguments.of("tiered-cache.entity.Itme.l2-ttl", "5m",
                         "tiered-cache.entity.Itme.l2-ttl names no entity of this persistence unit; known entities: [Country, Item, Note, Visit]"),
                 Arguments.of("tiered-cache.entity.Item.l2-tll", "5m",
-                        "tiered-cache.entity.Item.l2-tll is not a setting; allowed: [batch-size, l1-max-entries, l1-ttl, l2-ttl, "
-                                + "max-queue-length, max-retries, write-behind-delay, write-policy]"),
+                        "tiered-cache.entity.Item.l2-tll is not a setting; allowed: [batch-size, early-refresh-beta, l1-max-entries, "
+                                + "l1-ttl, l2-ttl, max-queue-length, max-retries, negative-ttl, stale-if-error, write-behind-delay, "
+                                + "write-policy]"),
                 Arguments.of("tiered-cache.entity.Item.write-policy", "SOMETIMES",
                         "tiered-cache.entity.Item.write-policy must be one of [WRITE_THROUGH, WRITE_BEHIND, READ_ONLY], but was SOMETIMES"),
                 Arguments.of("tiered-cache.entity.Item.l2-ttl", "-5s",

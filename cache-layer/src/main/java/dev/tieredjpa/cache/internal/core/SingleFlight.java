@@ -21,22 +21,58 @@ final class SingleFlight {
         /** The database has no row for the key. */
         ABSENT,
         /** The waiter's bound passed: load without waiting. */
-        TIMED_OUT
+        TIMED_OUT,
+        /** Not an outcome of the flight: the key changed or was filled by another node; look at L2. */
+        SIGNALLED
     }
 
     /** One load in progress, led by {@code owner} (a session, or one direct-face call). */
     static final class Flight {
         final Object owner;
         private final CompletableFuture<Object> outcome = new CompletableFuture<>();
+        /**
+         * When the value this flight may land was read from L2 (nanoTime): a waiter that joined after it
+         * must look itself, since a write may have returned in between. {@code Long.MAX_VALUE} while no
+         * read is out, and for a value the leader loaded and put under its lease (current as of the put).
+         */
+        private volatile long snapshotNanos = Long.MAX_VALUE;
+        /** Whether the leader is loading (so only another node's fill can end the wait early). */
+        private volatile boolean loading;
 
         Flight(Object owner) {
             this.owner = owner;
         }
 
-        /** The value, an {@link Outcome}, or a {@link Failed}; {@link Outcome#TIMED_OUT} past the deadline. */
-        Object await(long deadlineNanos) {
+        void readingL2() {
+            snapshotNanos = System.nanoTime();
+        }
+
+        void loading() {
+            loading = true;
+            snapshotNanos = Long.MAX_VALUE;
+        }
+
+        boolean isLoading() {
+            return loading;
+        }
+
+        /** Whether a value landed by this flight is as new as a read that began at {@code joinedNanos}. */
+        boolean servesReadFrom(long joinedNanos) {
+            return joinedNanos - snapshotNanos <= 0 || snapshotNanos == Long.MAX_VALUE;
+        }
+
+        /**
+         * The value, an {@link Outcome}, or a {@link Failed}; {@link Outcome#TIMED_OUT} past the deadline;
+         * {@link Outcome#SIGNALLED} when {@code signal} (may be null: none) completes first.
+         */
+        Object await(long deadlineNanos, CompletableFuture<Void> signal) {
             try {
-                return outcome.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                long nanos = Math.max(0, deadlineNanos - System.nanoTime());
+                if (signal == null) {
+                    return outcome.get(nanos, TimeUnit.NANOSECONDS);
+                }
+                CompletableFuture.anyOf(outcome, signal).get(nanos, TimeUnit.NANOSECONDS);
+                return outcome.isDone() ? outcome.get() : Outcome.SIGNALLED;
             } catch (TimeoutException e) {
                 return Outcome.TIMED_OUT;
             } catch (InterruptedException e) {

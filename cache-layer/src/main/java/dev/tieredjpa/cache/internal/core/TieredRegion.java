@@ -146,6 +146,7 @@ public final class TieredRegion {
         }
         long deadline = System.nanoTime() + runtime.config().leaseWait().toNanos();
         while (true) {
+            long joined = System.nanoTime();
             SingleFlight.Flight mine = new SingleFlight.Flight(leases);
             SingleFlight.Flight other = flights.join(key, mine);
             if (other == null) {
@@ -155,9 +156,31 @@ public final class TieredRegion {
                 return null;
             }
             stats.flightWaits.increment();
-            Object outcome = other.await(deadline);
+            // While the leader loads, another node may fill the key (it took the lease over from a stuck
+            // leader): its message wakes us too. A leader that waits for another node hears it itself.
+            CompletableFuture<Void> signal = other.isLoading() ? fillWaiters.register(name, key.text()) : null;
+            Object outcome = other.await(deadline, signal);
+            if (signal != null) {
+                fillWaiters.done(name, key.text(), signal);
+            }
+            if (outcome == SingleFlight.Outcome.SIGNALLED) {
+                Object filled = lookWithoutLease(key);
+                if (filled != null) {
+                    return filled;
+                }
+                continue;
+            }
+            if (outcome == SingleFlight.Outcome.TIMED_OUT) {
+                // This JVM's leader is stuck past our bound: one look at L2 of our own, then load.
+                return lead(key, leases, null, deadline);
+            }
             if (outcome == SingleFlight.Outcome.RETRY) {
                 continue;
+            }
+            boolean answer = outcome == SingleFlight.Outcome.ABSENT
+                    || !(outcome instanceof SingleFlight.Outcome || outcome instanceof SingleFlight.Failed);
+            if (answer && !other.servesReadFrom(joined)) {
+                continue; // the leader read L2 before this read began: a write may have returned since
             }
             if (outcome == SingleFlight.Outcome.ABSENT) {
                 leases.hold(name, key, LoadTicket.knownAbsent());
@@ -223,6 +246,9 @@ public final class TieredRegion {
         boolean waited = false;
         while (true) {
             CompletableFuture<Void> signal = fillWaiters.register(name, key.text());
+            if (mine != null) {
+                mine.readingL2();
+            }
             Lookup lookup;
             try {
                 lookup = runtime.l2("get", name, key, () -> store.get(l2Name, key.text(), token, readClock(true)), () -> null);
@@ -235,6 +261,7 @@ public final class TieredRegion {
                 // Redis unreachable: lead the load in this JVM alone.
                 fillWaiters.done(name, key.text(), signal);
                 stats.l2Misses.increment();
+                loading(mine);
                 leases.hold(name, key, new LoadTicket(null, System.nanoTime(), mine, null, false));
                 ReadTrace.record(ReadSource.DB);
                 return null;
@@ -300,6 +327,7 @@ public final class TieredRegion {
                 stats.l2Misses.increment();
                 stats.leaseWaitsTimedOut.increment();
                 log.debug("Waited past the bound for another node's load of {} in region {}: loading it here", key, name);
+                loading(mine);
                 leases.hold(name, key, new LoadTicket(null, System.nanoTime(), mine, null, false));
                 ReadTrace.record(ReadSource.DB);
                 return null;
@@ -316,9 +344,16 @@ public final class TieredRegion {
     private Object missWithLease(TieredKey key, LeaseHolder leases, SingleFlight.Flight mine, String token,
                                  LoadTicket.StaleValue stale) {
         stats.l2Misses.increment();
+        loading(mine);
         leases.hold(name, key, new LoadTicket(token, System.nanoTime(), mine, stale, false));
         ReadTrace.record(ReadSource.DB);
         return null;
+    }
+
+    private static void loading(SingleFlight.Flight flight) {
+        if (flight != null) {
+            flight.loading();
+        }
     }
 
     /** Takes the lease to refresh a value that L1 still holds (XFetch chose this reader); answers whether granted. */

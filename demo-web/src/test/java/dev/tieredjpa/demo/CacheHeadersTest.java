@@ -1,0 +1,76 @@
+package dev.tieredjpa.demo;
+
+import static dev.tieredjpa.demo.ApiClient.ids;
+import static dev.tieredjpa.demo.ApiClient.productBody;
+import static dev.tieredjpa.demo.ApiClient.uniqueSku;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Which tier answered a product read ({@code X-Cache}), and the multi-get of {@code ?ids=} through the cache. */
+class CacheHeadersTest {
+
+    private static RunningDemo demo;
+    private static ApiClient api;
+
+    @BeforeAll
+    static void startDemo() throws Exception {
+        demo = RunningDemo.start("cache-headers-node");
+        api = demo.client();
+    }
+
+    @AfterAll
+    static void stopDemo() throws Exception {
+        if (demo != null) {
+            demo.close();
+        }
+    }
+
+    @Test
+    void getProduct_secondReadIsServedFromL1_andSaysSo() {
+        long id = create("Kettle");
+        ApiClient.Response first = api.get("/api/products/" + id);
+        ApiClient.Response second = api.get("/api/products/" + id);
+
+        assertThat(first.status()).as("%s", first).isEqualTo(200);
+        // The insert stored the new row in both tiers: the first read already hits L1.
+        assertThat(first.header("X-Cache")).as("%s", first).hasValueSatisfying(v -> assertThat(v).isIn("L1", "L2", "DB"));
+        assertThat(second.header("X-Cache")).as("%s", second).contains("L1");
+        assertThat(second.header("Age")).isEmpty();
+    }
+
+    @Test
+    void getProductsByIds_returnsEveryFoundProductInTheAskedOrder_skippingUnknownIds() {
+        List<Long> created = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            created.add(create("Cup " + i));
+        }
+        long unknown = 987_654_321L;
+        String query = created.get(3) + "," + created.get(0) + "," + unknown + "," + created.get(4) + "," + created.get(0);
+
+        ApiClient.Response response = api.get("/api/products?ids=" + query);
+
+        assertThat(response.status()).as("%s", response).isEqualTo(200);
+        assertThat(ids(response.json())).containsExactly(created.get(3), created.get(0), created.get(4), created.get(0));
+        // Again, now from the cache, and the unknown id from the negative cache: the same answer.
+        assertThat(ids(api.get("/api/products?ids=" + query).json()))
+                .containsExactly(created.get(3), created.get(0), created.get(4), created.get(0));
+    }
+
+    @Test
+    void getUnknownProduct_twice_is404BothTimes() {
+        assertThat(api.get("/api/products/987654322").status()).isEqualTo(404);
+        assertThat(api.get("/api/products/987654322").status()).isEqualTo(404);
+    }
+
+    private static long create(String name) {
+        ApiClient.Response response = api.post("/api/products", productBody(uniqueSku(), name, null, new BigDecimal("4.50")));
+        assertThat(response.status()).as("%s", response).isEqualTo(201);
+        return response.json().get("id").asLong();
+    }
+}
