@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -116,14 +115,12 @@ class EarlyRefreshTest {
     }
 
     /**
-     * One refresh per TTL for both nodes together, not one per node. Fails today: after node A refreshes, node
-     * B's L1 still holds the replaced value with its old expiry; B's XFetch draw near that expiry asks Redis
-     * for the lease with REFRESH_NOW (TieredRegion.refreshLease), which the GET script grants whenever no lease
-     * is held, although L2 already has A's fresh value: B loads again one step later (9 loads, not 5).
+     * One refresh per TTL for both nodes together, not one per node. After node A refreshes, node B's L1
+     * still holds the replaced value with its old expiry; B's XFetch draw near that expiry asks Redis for the
+     * lease. Fails if Redis grants it on B's say-so although L2 already has A's fresh value (B would load
+     * again one step later: 9 loads, not 5) rather than judge on its own copy and hand that copy back.
      */
     @Test
-    @EnabledIfSystemProperty(named = "tieredjpa.knownBugs", matches = "true",
-            disabledReason = "BUG: XFetch refreshes once per node per TTL (TieredRegion.refreshLease asks with REFRESH_NOW; see the report)")
     void hotKey_readOnTwoNodes_isRefreshedOncePerTtl_notOncePerNode() throws Exception {
         Run run = readHotKeyPastSeveralTtls();
 
@@ -240,13 +237,11 @@ class EarlyRefreshTest {
     }
 
     /**
-     * Fails today: after node A reloads the key ahead, node B's L1 still holds the old value with its old
-     * expiry, inside the window; B's next look asks Redis with REFRESH_NOW (TieredRegion.refreshAheadIfDue),
-     * which the GET script grants (no lease is held), so B reloads the key A just reloaded.
+     * After node A reloads the key ahead, node B's L1 still holds the old value with its old expiry, inside
+     * the window. Fails if B's next look at Redis is granted the lease (so B reloads the key A just
+     * reloaded) rather than handed A's fresh copy.
      */
     @Test
-    @EnabledIfSystemProperty(named = "tieredjpa.knownBugs", matches = "true",
-            disabledReason = "BUG: refresh-ahead reloads on every node that holds the key in L1 (TieredRegion.refreshAheadIfDue; see the report)")
     void refreshAhead_reloadsAHotKeyBeforeItExpires_onExactlyOneOfTwoNodes() {
         List<Load> all = refreshAheadPastTheFirstWindow();
         assertThat(all).as("loads: %s", all).hasSize(2);

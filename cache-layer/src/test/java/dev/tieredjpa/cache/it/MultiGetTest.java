@@ -19,7 +19,6 @@ import java.util.function.LongPredicate;
 import java.util.stream.LongStream;
 import javax.sql.DataSource;
 import org.hibernate.stat.Statistics;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -94,13 +93,11 @@ class MultiGetTest {
 
     /**
      * The same multi-get with an id no one has among the 1,000: still one Redis read and one Redis write.
-     * Fails today (3 calls): MultiLoader.findAll gives each id the database lacks its own round trip
-     * ({@code region.putAbsent} per id: a lease release, or a negative entry), after the batched fill.
+     * Fails if the ids the database lacks are recorded (a lease release, or a negative entry) in round
+     * trips of their own rather than in the fill's batch.
      */
     @ParameterizedTest
     @EnumSource(Kind.class)
-    @EnabledIfSystemProperty(named = "tieredjpa.knownBugs", matches = "true",
-            disabledReason = "BUG: findAll makes one more Redis round trip per id the database lacks (MultiLoader; see the report)")
     void findAll_withAnIdNoOneHas_stillMakesOneL2ReadAndOneL2Write(Kind kind) {
         try (ReadsCluster cluster = ReadsCluster.start(kind, 2, Map.of())) {
             MultiGet run = multiGet(cluster, true);

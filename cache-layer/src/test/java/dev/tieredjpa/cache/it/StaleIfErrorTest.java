@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -148,14 +147,12 @@ class StaleIfErrorTest {
     }
 
     /**
-     * The same for {@link Item}, whose natural id is cached too. Fails today: Hibernate reads the item's
-     * natural-id region ({@code item-codes}, an L1 hit) after it built the entity from the stale value, and
-     * that read overwrites the thread's trace, which then says L1.
+     * The same for {@link Item}, whose natural id is cached too. Fails if the natural-id region's read
+     * ({@code item-codes}, an L1 hit), which Hibernate makes after it built the entity from the stale value,
+     * overwrites the thread's trace.
      */
     @ParameterizedTest
     @EnumSource(Kind.class)
-    @EnabledIfSystemProperty(named = "tieredjpa.knownBugs", matches = "true",
-            disabledReason = "BUG: ReadTrace says L1 after a stale em.find of an entity with a cached natural id (see the report)")
     void find_servedStale_entityWithCachedNaturalId_isTracedAsStale(Kind kind) {
         try (ReadsCluster cluster = ReadsCluster.start(kind, 2, settings())) {
             Node a = cluster.node(0);

@@ -131,16 +131,17 @@ public final class DirectCache<K, V> implements TieredCache<K, V> {
                 throw failed;
             }
             List<TieredRegion.Loaded> fills = new ArrayList<>();
+            List<TieredKey> absent = new ArrayList<>();
             for (K miss : misses) {
                 V value = loaded == null ? null : loaded.get(miss);
                 if (value == null) {
-                    region.putAbsent(key(miss), tickets);
+                    absent.add(key(miss));
                 } else {
                     found.put(miss, value);
                     fills.add(new TieredRegion.Loaded(key(miss), value, UNVERSIONED));
                 }
             }
-            region.putAllFromLoad(fills, tickets);
+            region.putAllFromLoad(fills, absent, tickets);
         }
         Map<K, V> inOrder = new LinkedHashMap<>();
         for (K key : ordered) {

@@ -40,6 +40,15 @@ public final class ReadTrace {
         return LAST.get();
     }
 
+    /** Puts back a trace taken with {@link #last} (null: clears). */
+    public static void restore(Last last) {
+        if (last == null) {
+            LAST.remove();
+        } else {
+            LAST.set(last);
+        }
+    }
+
     public static void clear() {
         LAST.remove();
     }

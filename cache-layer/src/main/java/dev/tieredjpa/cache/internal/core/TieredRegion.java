@@ -46,8 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class TieredRegion {
 
     private static final Logger log = LoggerFactory.getLogger(TieredRegion.class);
-    /** Passed as XFetch's draw when an L1 hit already decided to refresh: Redis grants the lease if free. */
-    private static final double REFRESH_NOW = 1e15;
 
     private final String name;
     private final String l2Name;
@@ -61,6 +59,8 @@ public final class TieredRegion {
     private final SingleFlight flights = new SingleFlight();
     private final FillWaiters fillWaiters;
     private final RegionStats stats = new RegionStats();
+    /** Whether reads of this region say where they were served (see {@link ReadTrace}). */
+    private volatile boolean traced = true;
     /** Set once keys of this region are refreshed ahead: values then carry their logical expiry. */
     private volatile boolean refreshesAhead;
 
@@ -128,10 +128,17 @@ public final class TieredRegion {
             }
             long now = clock.millis();
             if (now < expiresAt) {
-                if (readPolicy.earlyRefresh() && leases != LeaseHolder.NONE && entry.loadMillis() >= 0
-                        && now + entry.loadMillis() * earlyFactor() >= expiresAt
-                        && leases.find(name, key) == null && refreshLease(key, leases)) {
-                    return null;
+                if (readPolicy.earlyRefresh() && leases != LeaseHolder.NONE && entry.loadMillis() >= 0) {
+                    double factor = earlyFactor();
+                    if (now + Math.max(1, entry.loadMillis()) * factor >= expiresAt && leases.find(name, key) == null
+                            && refreshLease(key, leases, new ReadClock(now, factor))) {
+                        return null;
+                    }
+                    // Another node may have refreshed it already: refreshLease then put the newer copy in L1.
+                    L1Entry current = l1.get(key);
+                    if (current != null) {
+                        return l1Hit(current);
+                    }
                 }
                 return l1Hit(entry);
             }
@@ -184,22 +191,36 @@ public final class TieredRegion {
             }
             if (outcome == SingleFlight.Outcome.ABSENT) {
                 leases.hold(name, key, LoadTicket.knownAbsent());
-                ReadTrace.record(ReadSource.ABSENT);
+                trace(ReadSource.ABSENT);
                 return null;
             }
             if (outcome instanceof SingleFlight.Outcome || outcome instanceof SingleFlight.Failed) {
                 // Timed out, or a write is in flight, or the leader's load failed: load without a lease.
-                ReadTrace.record(ReadSource.DB);
+                trace(ReadSource.DB);
                 return null;
             }
-            ReadTrace.record(ReadSource.DB);
+            trace(ReadSource.DB);
             return outcome;
+        }
+    }
+
+    /**
+     * Makes reads of this region leave {@link ReadTrace} alone: for regions that hold no entities (natural
+     * ids, collections), whose reads come along with an entity's and must not hide where it came from.
+     */
+    public void untraced() {
+        traced = false;
+    }
+
+    private void trace(ReadSource source) {
+        if (traced) {
+            ReadTrace.record(source);
         }
     }
 
     private Object l1Hit(L1Entry entry) {
         stats.l1Hits.increment();
-        ReadTrace.record(ReadSource.L1);
+        trace(ReadSource.L1);
         return entry.value();
     }
 
@@ -220,7 +241,7 @@ public final class TieredRegion {
             Object value = decode(key, hit.data());
             if (value != null) {
                 stats.l2Hits.increment();
-                ReadTrace.record(ReadSource.L2);
+                trace(ReadSource.L2);
                 l1.putFromRead(key, value, hit.version(), readStamp, hit.expiresAt(), hit.loadMillis());
             }
             return value;
@@ -263,7 +284,7 @@ public final class TieredRegion {
                 stats.l2Misses.increment();
                 loading(mine);
                 leases.hold(name, key, new LoadTicket(null, System.nanoTime(), mine, null, false));
-                ReadTrace.record(ReadSource.DB);
+                trace(ReadSource.DB);
                 return null;
             }
             String holder = null;
@@ -312,12 +333,12 @@ public final class TieredRegion {
                 if (lookup instanceof Lookup.Absent) {
                     flights.land(key, mine, SingleFlight.Outcome.ABSENT);
                     leases.hold(name, key, LoadTicket.knownAbsent());
-                    ReadTrace.record(ReadSource.ABSENT);
+                    trace(ReadSource.ABSENT);
                     return null;
                 }
                 // Locked: a write is in flight; read the database, cache nothing.
                 flights.land(key, mine, SingleFlight.Outcome.UNCACHEABLE);
-                ReadTrace.record(ReadSource.DB);
+                trace(ReadSource.DB);
                 return null;
             }
             // Another node is loading the key: wait for its value, at most until its lease ends or our bound.
@@ -329,7 +350,7 @@ public final class TieredRegion {
                 log.debug("Waited past the bound for another node's load of {} in region {}: loading it here", key, name);
                 loading(mine);
                 leases.hold(name, key, new LoadTicket(null, System.nanoTime(), mine, null, false));
-                ReadTrace.record(ReadSource.DB);
+                trace(ReadSource.DB);
                 return null;
             }
             if (!waited) {
@@ -346,7 +367,7 @@ public final class TieredRegion {
         stats.l2Misses.increment();
         loading(mine);
         leases.hold(name, key, new LoadTicket(token, System.nanoTime(), mine, stale, false));
-        ReadTrace.record(ReadSource.DB);
+        trace(ReadSource.DB);
         return null;
     }
 
@@ -356,15 +377,25 @@ public final class TieredRegion {
         }
     }
 
-    /** Takes the lease to refresh a value that L1 still holds (XFetch chose this reader); answers whether granted. */
-    private boolean refreshLease(TieredKey key, LeaseHolder leases) {
+    /**
+     * Takes the lease to refresh a value that L1 holds and finds due. Redis judges again on its own copy: a
+     * copy another node already refreshed is not due, and comes back to replace this node's L1 copy.
+     * Answers whether the lease was granted.
+     */
+    private boolean refreshLease(TieredKey key, LeaseHolder leases, ReadClock readClock) {
         String token = newToken();
-        Lookup lookup = runtime.l2("refreshLease", name, key, () -> store.get(l2Name, key.text(), token,
-                new ReadClock(clock.millis(), REFRESH_NOW)), () -> null);
+        long readStamp = l1.readStamp();
+        Lookup lookup = runtime.l2("refreshLease", name, key, () -> store.get(l2Name, key.text(), token, readClock), () -> null);
         if (lookup instanceof Lookup.Hit hit && hit.refreshLease()) {
             stats.earlyRefreshes.increment();
             leases.hold(name, key, new LoadTicket(token, System.nanoTime(), null, null, false));
             return true;
+        }
+        if (lookup instanceof Lookup.Hit hit) {
+            Object value = decode(key, hit.data());
+            if (value != null) {
+                l1.putFromRead(key, value, hit.version(), readStamp, hit.expiresAt(), hit.loadMillis());
+            }
         }
         return false;
     }
@@ -496,7 +527,15 @@ public final class TieredRegion {
      * (a key without one is fenced by its version alone).
      */
     public void putAllFromLoad(List<Loaded> loaded, LeaseHolder leases) {
-        if (loaded.isEmpty()) {
+        putAllFromLoad(loaded, List.of(), leases);
+    }
+
+    /**
+     * {@link #putFromLoad} for {@code loaded} and {@link #putAbsent} for {@code absent} (keys the database
+     * had no row for), all in one L2 round trip.
+     */
+    public void putAllFromLoad(List<Loaded> loaded, List<TieredKey> absent, LeaseHolder leases) {
+        if (loaded.isEmpty() && absent.isEmpty()) {
             return;
         }
         long readStamp = l1.readStamp();
@@ -517,12 +556,27 @@ public final class TieredRegion {
             encoded.add(one);
             tickets.add(ticket);
         }
-        List<PutOutcome> outcomes = runtime.breaker().allowsCalls()
-                ? runtime.l2("putAllFromLoad", name, fills.size() + " keys", () -> store.putFromLoadAll(l2Name, fills, physicalTtl()), () -> null)
+        List<TieredKey> absentKeys = new ArrayList<>(absent.size());
+        List<RedisEntryStore.Absence> absences = new ArrayList<>(absent.size());
+        for (TieredKey key : absent) {
+            LoadTicket ticket = leases.take(name, key);
+            if (ticket == null || ticket.absent()) {
+                continue;
+            }
+            flights.land(key, ticket.flight(), SingleFlight.Outcome.ABSENT);
+            if (ticket.token() != null) {
+                absentKeys.add(key);
+                absences.add(new RedisEntryStore.Absence(key.text(), ticket.token(),
+                        readPolicy.cachesAbsence() ? readPolicy.negativeTtl() : null));
+            }
+        }
+        RedisEntryStore.Outcomes outcomes = runtime.breaker().allowsCalls()
+                ? runtime.l2("putAllFromLoad", name, (fills.size() + absences.size()) + " keys",
+                        () -> store.putFromLoadAll(l2Name, fills, physicalTtl(), absences), () -> null)
                 : null;
         for (int i = 0; i < encoded.size(); i++) {
             Loaded one = encoded.get(i);
-            PutOutcome outcome = outcomes == null ? null : outcomes.get(i);
+            PutOutcome outcome = outcomes == null ? null : outcomes.fills().get(i);
             SingleFlight.Flight flight = tickets.get(i) == null ? null : tickets.get(i).flight();
             if (outcome == null || outcome.stored()) {
                 if (outcome != null) {
@@ -536,6 +590,14 @@ public final class TieredRegion {
             } else {
                 stats.l2PutsRefused.increment();
                 flights.land(one.key(), flight, SingleFlight.Outcome.RETRY);
+            }
+        }
+        for (int i = 0; outcomes != null && i < absentKeys.size(); i++) {
+            if (absences.get(i).negativeTtl() != null) {
+                stats.negativePuts.increment();
+            }
+            if (outcomes.absencesWaking().get(i)) {
+                runtime.publishFilled(name, absentKeys.get(i).text());
             }
         }
     }
@@ -611,7 +673,9 @@ public final class TieredRegion {
             return null;
         }
         stats.staleServed.increment();
-        ReadTrace.stale(Math.max(0, age));
+        if (traced) {
+            ReadTrace.stale(Math.max(0, age));
+        }
         return ticket.stale();
     }
 
@@ -629,22 +693,26 @@ public final class TieredRegion {
         refreshesAhead = true;
         long now = clock.millis();
         L1Entry entry = l1.peek(key);
-        if (entry == null) {
-            lookWithoutLease(key);
-            entry = l1.peek(key);
-        }
         if (entry != null && entry.expiresAt() >= 0 && entry.expiresAt() - now > window.toMillis()) {
             return false;
         }
+        // Redis judges on its own copy (another node may have refreshed it), and grants the lease when it is
+        // due, missing or expired, and no other reader holds it.
         String token = newToken();
+        long readStamp = l1.readStamp();
         Lookup lookup = runtime.l2("refreshAhead", name, key, () -> store.get(l2Name, key.text(), token,
-                new ReadClock(now, REFRESH_NOW)), () -> null);
+                ReadClock.refreshAhead(now, window.toMillis())), () -> null);
         boolean granted = lookup instanceof Lookup.Hit hit && hit.refreshLease()
                 || lookup instanceof Lookup.Miss miss && miss.leaseGranted()
                 || lookup instanceof Lookup.Expired expired && expired.leaseGranted();
         if (granted) {
             stats.refreshesAhead.increment();
             leases.hold(name, key, new LoadTicket(token, System.nanoTime(), null, null, false));
+        } else if (lookup instanceof Lookup.Hit hit) {
+            Object value = decode(key, hit.data());
+            if (value != null) {
+                l1.putFromRead(key, value, hit.version(), readStamp, hit.expiresAt(), hit.loadMillis());
+            }
         }
         return granted;
     }

@@ -48,6 +48,9 @@ public final class HibernateFace {
                 policy.map(p -> p.l1Ttl()).orElse(defaults.l1Ttl()),
                 policy.map(p -> p.l2Ttl()).orElse(defaults.l2Ttl()),
                 policy.map(p -> p.readPolicy()).orElse(dev.tieredjpa.cache.ReadPolicy.DEFAULT));
+        if (config.getEntityCaching().isEmpty()) {
+            region.untraced();
+        }
         return new TieredDomainDataRegion(config, regionFactory, region, context);
     }
 

@@ -70,15 +70,8 @@ public final class MultiLoader {
             }
         }
         if (!toLoad.isEmpty()) {
-            loadMisses(em, session, persister, type, toLoad, chunkSize, found, transaction);
-            for (Object id : toLoad) {
-                TieredKey key = (TieredKey) access.generateCacheKey(id, persister, session.getFactory(), session.getTenantIdentifier());
-                if (found.containsKey(id)) {
-                    region.abandon(key, transaction); // a ticket left means its put did not happen
-                } else {
-                    region.putAbsent(key, transaction);
-                }
-            }
+            loadMisses(em, session, persister, type, region, toLoad, chunkSize, found, transaction,
+                    id -> (TieredKey) access.generateCacheKey(id, persister, session.getFactory(), session.getTenantIdentifier()));
         }
         List<T> inOrder = new ArrayList<>(ids.size());
         for (Object id : ids) {
@@ -90,8 +83,13 @@ public final class MultiLoader {
         return inOrder;
     }
 
+    /**
+     * Loads the misses in chunks, with the puts Hibernate makes for them collected, then fills the region
+     * with what was found and records what was not, in one round trip.
+     */
     private static <T> void loadMisses(EntityManager em, SessionImplementor session, EntityPersister persister, Class<T> type,
-                                       List<Object> toLoad, int chunkSize, Map<Object, T> found, TieredTransaction transaction) {
+                                       TieredRegion region, List<Object> toLoad, int chunkSize, Map<Object, T> found,
+                                       TieredTransaction transaction, java.util.function.Function<Object, TieredKey> keyOf) {
         String query = "select e from " + persister.getJpaEntityName() + " e where id(e) in :ids";
         transaction.deferPuts();
         try {
@@ -106,7 +104,20 @@ public final class MultiLoader {
             for (var deferred : transaction.takeDeferredPuts()) {
                 byRegion.computeIfAbsent(deferred.getKey(), r -> new ArrayList<>()).add(deferred.getValue());
             }
-            byRegion.forEach((region, loaded) -> region.putAllFromLoad(loaded, transaction));
+            List<TieredKey> absent = new ArrayList<>();
+            for (Object id : toLoad) {
+                if (!found.containsKey(id)) {
+                    absent.add(keyOf.apply(id));
+                }
+            }
+            region.putAllFromLoad(byRegion.getOrDefault(region, List.of()), absent, transaction);
+            byRegion.remove(region);
+            byRegion.forEach((other, loaded) -> other.putAllFromLoad(loaded, transaction));
+            for (Object id : toLoad) {
+                if (found.containsKey(id)) {
+                    region.abandon(keyOf.apply(id), transaction); // a ticket left means its put did not happen
+                }
+            }
         }
     }
 }

@@ -53,12 +53,15 @@ public final class TieredLoadEventListener extends DefaultLoadEventListener {
             if (stale == null) {
                 throw failed;
             }
+            ReadTrace.Last staleRead = ReadTrace.last();
             transaction.answer(region.name(), key, stale.value());
             Object entity = session.loadFromSecondLevelCache(persister, session.generateEntityKey(event.getEntityId(), persister),
                     event.getInstanceToLoad(), event.getLockMode());
             if (entity == null) {
                 throw failed;
             }
+            // Building the entity may read other regions (its associations): the read stays a stale one.
+            ReadTrace.restore(staleRead);
             return entity;
         } finally {
             region.abandon(key, transaction);

@@ -221,13 +221,15 @@ final class EntryScripts {
     /**
      * ARGV: tombstoneTtl, leaseToken ('' = take none), leaseTtl, readerNow (ms by the reader's clock, to
      * compare with the data's logical expiry {@code x}), earlyFactor ('' = no early refresh; else
-     * {@code -beta * ln(rand)}: XFetch refreshes when {@code readerNow + dl * earlyFactor >= x}).
+     * {@code -beta * ln(rand)}: XFetch refreshes when {@code readerNow + dl * earlyFactor >= x}), window
+     * ('' = none; refresh-ahead: refresh when {@code readerNow + window >= x}).
      */
     static final LuaScript GET = script("get", """
             local token = ARGV[2]
             local leaseTtl = tonumber(ARGV[3])
             local readerNow = tonumber(ARGV[4])
             local earlyFactor = tonumber(ARGV[5])
+            local window = tonumber(ARGV[6])
             sweepExpiredLocks()
             if s.p then
               -- a pending write-behind write: what every node reads, locks or not; never a miss
@@ -261,10 +263,14 @@ final class EntryScripts {
               end
               local early = 0
               local dl = tonumber(s.dl or '')
-              if x and dl and readerNow and earlyFactor and token ~= '' and readerNow + math.max(dl, 1) * earlyFactor >= x then
-                -- XFetch: this reader refreshes early, if no other reader already is
-                if not s.lt and lease()[1] == 1 then early = 1 end
+              local due = false
+              if x and readerNow and token ~= '' then
+                -- XFetch, judged on this value's own expiry and load time (not the reader's older copy)
+                if dl and earlyFactor and readerNow + math.max(dl, 1) * earlyFactor >= x then due = true end
+                -- refresh-ahead: less than the window is left
+                if window and readerNow + window >= x then due = true end
               end
+              if due and not s.lt and lease()[1] == 1 then early = 1 end
               if dirty then finish(nil) end
               return {1, s.v or '-1', s.d, s.x or '', s.dl or '', early}
             end

@@ -143,6 +143,39 @@ public final class LuaScript {
         return result.getResponses();
     }
 
+    /** One script call of a mixed batch: a script, its one key, its arguments. */
+    record Call(LuaScript script, String key, Object[] args) {
+    }
+
+    /**
+     * Runs calls of different scripts in one Redisson batch (one round trip per server); replies in order.
+     * Each call's reply is a {@code LONG}. A Redis that lost a script gets every script of the batch again.
+     */
+    static List<?> evalLongs(RedissonClient redisson, List<Call> calls) {
+        if (calls.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return evalLongsOnce(redisson, calls);
+        } catch (RuntimeException e) {
+            if (!isNoScript(e)) {
+                throw e;
+            }
+            calls.stream().map(Call::script).distinct().forEach(s -> s.load(redisson));
+            return evalLongsOnce(redisson, calls);
+        }
+    }
+
+    private static List<?> evalLongsOnce(RedissonClient redisson, List<Call> calls) {
+        RBatch batch = redisson.createBatch(BatchOptions.defaults());
+        RScriptAsync script = batch.getScript(ByteArrayCodec.INSTANCE);
+        for (Call call : calls) {
+            script.evalShaAsync(call.key(), RScript.Mode.READ_WRITE, call.script().sha, RScript.ReturnType.LONG,
+                    List.of(call.key()), call.args());
+        }
+        return batch.execute().getResponses();
+    }
+
     static boolean isNoScript(Throwable e) {
         int depth = 0;
         for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {

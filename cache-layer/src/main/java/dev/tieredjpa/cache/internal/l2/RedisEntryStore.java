@@ -228,6 +228,51 @@ public final class RedisEntryStore {
                 "putFromLoad");
     }
 
+    /**
+     * A key the database had no row for, in {@link #putFromLoadAll}: recorded absent for {@code negativeTtl}
+     * under its lease when {@code negativeTtl} is not null, else its lease is only given back.
+     */
+    public record Absence(String keyText, String leaseToken, Duration negativeTtl) {
+    }
+
+    /**
+     * {@link #putFromLoad} for {@code fills} and {@link #putAbsent} (or {@link #releaseLease}) for
+     * {@code absences}, all in one round trip. Answers the fills' outcomes, then for each absence whether
+     * readers on other nodes wait for the key.
+     */
+    public Outcomes putFromLoadAll(String region, List<Fill> fills, Duration ttl, List<Absence> absences) {
+        List<LuaScript.Call> calls = new ArrayList<>(fills.size() + absences.size());
+        for (Fill fill : fills) {
+            checkOptionalToken("leaseToken", fill.leaseToken());
+            calls.add(new LuaScript.Call(EntryScripts.PUT_FROM_LOAD, key(region, fill.keyText()),
+                    putFromLoadArgs(fill.leaseToken(), fill.version(), fill.data(), ttl, fill.expiresAt(), fill.loadMillis())));
+        }
+        for (Absence absence : absences) {
+            checkToken("leaseToken", absence.leaseToken());
+            calls.add(absence.negativeTtl() == null
+                    ? new LuaScript.Call(EntryScripts.RELEASE_LEASE, key(region, absence.keyText()),
+                            new Object[] {tombstoneTtlArg, Replies.token(absence.leaseToken())})
+                    : new LuaScript.Call(EntryScripts.PUT_ABSENT, key(region, absence.keyText()),
+                            new Object[] {tombstoneTtlArg, Replies.token(absence.leaseToken()),
+                                    Replies.millis(positiveMillis("negativeTtl", absence.negativeTtl()))}));
+        }
+        List<?> replies = LuaScript.evalLongs(redisson, calls);
+        List<PutOutcome> outcomes = new ArrayList<>(fills.size());
+        for (int i = 0; i < fills.size(); i++) {
+            outcomes.add(Replies.outcome(replies.get(i), "putFromLoad"));
+        }
+        List<Boolean> waking = new ArrayList<>(absences.size());
+        for (int i = 0; i < absences.size(); i++) {
+            long code = (Long) replies.get(fills.size() + i);
+            waking.add(absences.get(i).negativeTtl() == null ? code == 1 : code == EntryScripts.STORED_WAKING);
+        }
+        return new Outcomes(outcomes, waking);
+    }
+
+    /** What {@link #putFromLoadAll(String, List, Duration, List)} answers. */
+    public record Outcomes(List<PutOutcome> fills, List<Boolean> absencesWaking) {
+    }
+
     /** One fill of {@link #putFromLoadAll}. */
     public record Fill(String keyText, String leaseToken, long version, byte[] data, long expiresAt, long loadMillis) {
     }
@@ -505,7 +550,8 @@ public final class RedisEntryStore {
     private Object[] getArgs(String leaseToken, ReadClock clock) {
         return new Object[] {tombstoneTtlArg, Replies.token(leaseToken), leaseTtlArg, optional(clock.nowMillis()),
                 Double.isNaN(clock.earlyFactor()) ? new byte[0]
-                        : Replies.ascii(String.format(java.util.Locale.ROOT, "%.6f", clock.earlyFactor()))};
+                        : Replies.ascii(String.format(java.util.Locale.ROOT, "%.6f", clock.earlyFactor())),
+                optional(clock.windowMillis())};
     }
 
     private List<String> keys(String region, List<String> keyTexts) {
