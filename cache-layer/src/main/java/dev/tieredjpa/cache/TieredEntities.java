@@ -60,6 +60,16 @@ public final class TieredEntities {
     }
 
     /**
+     * Keeps these hot entities loaded: a background task on this node reloads each one from the database
+     * when less than {@code window} of its L2 time to live is left, under its lease, so that only one node
+     * reloads it. Cancel the returned future to stop; it stops with the persistence unit anyway.
+     */
+    public static java.util.concurrent.ScheduledFuture<?> refreshAhead(EntityManagerFactory emf, Class<?> type,
+                                                                       java.util.Collection<?> ids, java.time.Duration window) {
+        return dev.tieredjpa.cache.internal.hibernate.EntityRefresher.start(emf, type, ids, window);
+    }
+
+    /**
      * Warms the first {@code limit} ids that {@code idQuery} (JPQL selecting ids, e.g. the most viewed
      * first) answers.
      */

@@ -6,10 +6,6 @@ import dev.tieredjpa.cache.TieredEntities;
 import dev.tieredjpa.cache.internal.core.RegionStats;
 import dev.tieredjpa.testsupport.TestDatabases.Kind;
 import jakarta.persistence.EntityManager;
-import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,7 +13,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.LongPredicate;
 import java.util.stream.LongStream;
-import javax.sql.DataSource;
 import org.hibernate.stat.Statistics;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -121,7 +116,7 @@ class MultiGetTest {
     private static MultiGet multiGet(ReadsCluster cluster, boolean withUnknown) {
         Node a = cluster.node(0); // this node
         Node b = cluster.node(1); // the other node
-        insertItems(cluster.dataSource(), ROWS);
+        Rows.insertItems(cluster.dataSource(), ROWS);
         for (long id = 1; id <= 500; id++) {
             assertThat(a.find(Item.class, id)).isNotNull();
         }
@@ -168,28 +163,5 @@ class MultiGetTest {
         }
         assertThat(wrongL1).as("ids A's L1 holds, or lacks, wrongly").isEmpty();
         assertThat(wrongL2).as("ids L2 holds, or lacks, wrongly").isEmpty();
-    }
-
-    /** Items 1..count, named {@code item-<id>}, straight into the database (no tier holds them). */
-    private static void insertItems(DataSource dataSource, int count) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement insert = connection.prepareStatement(
-                     "insert into items (id, code, name, price, status, version) values (?, ?, ?, ?, ?, ?)")) {
-            for (long id = 1; id <= count; id++) {
-                insert.setLong(1, id);
-                insert.setString(2, "I-" + id);
-                insert.setString(3, "item-" + id);
-                insert.setBigDecimal(4, new BigDecimal("9.90"));
-                insert.setString(5, Item.Status.ACTIVE.name());
-                insert.setLong(6, 0);
-                insert.addBatch();
-            }
-            insert.executeBatch();
-            if (!connection.getAutoCommit()) {
-                connection.commit();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not insert the items", e);
-        }
     }
 }

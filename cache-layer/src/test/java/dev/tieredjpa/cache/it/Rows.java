@@ -173,4 +173,27 @@ final class Rows {
             throw new IllegalStateException("Could not read country " + code, e);
         }
     }
+
+    /** Items 1..count, named {@code item-<id>}, straight into the database (no tier holds them). */
+    static void insertItems(DataSource dataSource, int count) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement insert = connection.prepareStatement(
+                     "insert into items (id, code, name, price, status, version) values (?, ?, ?, ?, ?, ?)")) {
+            for (long id = 1; id <= count; id++) {
+                insert.setLong(1, id);
+                insert.setString(2, "I-" + id);
+                insert.setString(3, "item-" + id);
+                insert.setBigDecimal(4, new BigDecimal("9.90"));
+                insert.setString(5, Item.Status.ACTIVE.name());
+                insert.setLong(6, 0);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            if (!connection.getAutoCommit()) {
+                connection.commit();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not insert the items", e);
+        }
+    }
 }

@@ -72,6 +72,7 @@ public final class RegionStats {
                 + ", flightWaits=" + flightWaits() + ", leaseWaits=" + leaseWaits() + ", leaseWaitsServed=" + leaseWaitsServed()
                 + ", leaseWaitsTimedOut=" + leaseWaitsTimedOut() + ", earlyRefreshes=" + earlyRefreshes()
                 + ", expiredMisses=" + expiredMisses() + ", negativeHits=" + negativeHits() + ", negativePuts=" + negativePuts()
-                + ", staleServed=" + staleServed() + ", staleRefused=" + staleRefused() + "}";
+                + ", staleServed=" + staleServed() + ", staleRefused=" + staleRefused() + ", refreshesAhead=" + refreshesAhead()
+                + ", l2Calls=" + l2Calls() + "}";
     }
 }

@@ -264,11 +264,11 @@ final class EntryScripts {
               local early = 0
               local dl = tonumber(s.dl or '')
               local due = false
-              if x and readerNow and token ~= '' then
+              if readerNow and token ~= '' then
                 -- XFetch, judged on this value's own expiry and load time (not the reader's older copy)
-                if dl and earlyFactor and readerNow + math.max(dl, 1) * earlyFactor >= x then due = true end
-                -- refresh-ahead: less than the window is left
-                if window and readerNow + window >= x then due = true end
+                if x and dl and earlyFactor and readerNow + math.max(dl, 1) * earlyFactor >= x then due = true end
+                -- refresh-ahead: less than the window is left (a value stored without an expiry: its age is unknown)
+                if window and (not x or readerNow + window >= x) then due = true end
               end
               if due and not s.lt and lease()[1] == 1 then early = 1 end
               if dirty then finish(nil) end

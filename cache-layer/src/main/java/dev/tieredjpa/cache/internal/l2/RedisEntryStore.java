@@ -98,7 +98,10 @@ import org.redisson.api.options.KeysScanOptions;
  * field names: {@code v} data version ({@code -1} unversioned), {@code d} data bytes; {@code tv}, {@code te}
  * tombstone version and expiry; {@code lt}, {@code le} lease token and expiry; {@code l:<token>} one field
  * per lock in flight, valued with its expiry; {@code p} the pinned version, {@code pd} present when that
- * pinned write is a delete (then {@code v} is its version and {@code d} is absent). Expiries are
+ * pinned write is a delete (then {@code v} is its version and {@code d} is absent); {@code x}, {@code dl} the
+ * data's logical expiry (ms, the writer's clock) and load time, for early refresh and stale-if-error;
+ * {@code n} "no such row" until its expiry (the negative cache); {@code w} present while readers on other
+ * nodes wait for a lease holder's fill (its put then answers {@link PutOutcome#STORED_WAKING}). Expiries are
  * milliseconds by Redis {@code TIME}, read inside the scripts, never a JVM clock. Every script that leaves
  * fields behind sets the key's expiry to what they need, so no key lives forever unless it is pinned.
  * Versions are compared as exact decimals, over the whole {@code long} range.
