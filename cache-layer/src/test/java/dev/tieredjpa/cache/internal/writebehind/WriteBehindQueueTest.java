@@ -261,7 +261,7 @@ class WriteBehindQueueTest {
             List<WriteRecord> batch = queue.readNew("F1", 10, Duration.ZERO);
 
             assertThat(batch).hasSize(1);
-            long enqueuedAt = batch.get(0).enqueuedAt();
+            long enqueuedAt = batch.get(0).enqueuedAtMillis();
             assertThat(batch).containsExactly(new WriteRecord(queued.streamId(), "s#1", 1, false, bytes("state 1"), enqueuedAt));
             // The record's time is the script's Redis TIME; the stream id's, XADD's a moment later (a millisecond
             // boundary may pass in between)
