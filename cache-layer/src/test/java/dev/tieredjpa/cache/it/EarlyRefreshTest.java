@@ -107,8 +107,9 @@ class EarlyRefreshTest {
                     .isLessThan(refresh.replacedExpiry());
         }
         // Every database read is one of those loads, or shared one in its JVM (a flight waiter of the first
-        // load): no reader ever loaded because the value had expired.
-        assertThat(run.dbReads()).as(run.story()).isEqualTo(all.size() + run.flightWaits());
+        // load; a waiter that joined after its leader's L2 read looks at L2 itself instead): no reader ever
+        // loaded because the value had expired.
+        assertThat(run.dbReads()).as(run.story()).isBetween((long) all.size(), all.size() + run.flightWaits());
         assertThat(run.reads()).isEqualTo(RUN_MILLIS / STEP_MILLIS * 2 * READERS_PER_NODE * READS_PER_STEP);
         assertThat(run.earlyRefreshes()).as(run.story()).isEqualTo(all.size() - 1);
         assertThat(run.expiredMisses()).as(run.story()).isZero();
