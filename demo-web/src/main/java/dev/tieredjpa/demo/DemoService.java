@@ -4,9 +4,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tieredjpa.demo.health.HealthApi;
 import dev.tieredjpa.demo.product.ProductApi;
 import dev.tieredjpa.demo.session.SessionApi;
+import dev.tieredjpa.demo.stats.StatsStub;
 import dev.tieredjpa.demo.user.UserApi;
 import dev.tieredjpa.demo.web.ErrorMapping;
 import dev.tieredjpa.demo.web.Json;
+import dev.tieredjpa.demo.web.Pages;
+import dev.tieredjpa.demo.web.ResponseCache;
 import dev.tieredjpa.devservices.DatabaseEndpoint;
 import dev.tieredjpa.devservices.EmbeddedRedis;
 import dev.tieredjpa.devservices.RedisEndpoint;
@@ -66,6 +69,8 @@ public final class DemoService implements AutoCloseable {
             // The cache layer's own client: health then sees Redis exactly as the cache does.
             RedissonClient redis = repositories.cache().redisson();
             log.info("Redis {}", redisEndpoint.describe());
+            ResponseCache responses = ResponseCache.start(redisEndpoint.url(), config.keyPrefix(), config.nodeName());
+            resources.push(responses);
 
             HealthApi health = new HealthApi(config.nodeName(), dataSource, database.source(), redis, redisEndpoint.source(),
                     () -> repositories.cache().breaker().allowsCalls());
@@ -76,10 +81,12 @@ public final class DemoService implements AutoCloseable {
                 javalin.startup.showJavalinBanner = false;
                 javalin.jsonMapper(new JavalinJackson(Json.MAPPER, false));
                 ErrorMapping.register(javalin.routes);
-                new UserApi(repositories.users()).register(javalin.routes);
-                new ProductApi(repositories.products()).register(javalin.routes);
+                new UserApi(repositories.users(), responses).register(javalin.routes);
+                new ProductApi(repositories.products(), responses).register(javalin.routes);
                 new SessionApi(repositories.sessions()).register(javalin.routes);
                 health.register(javalin.routes);
+                new StatsStub(config.nodeName()).register(javalin.routes); // TEMPORARY (issue 6): until the real /api/cache/stats
+                Pages.register(javalin.staticFiles);
             });
             server.start();
             resources.push(server::stop);

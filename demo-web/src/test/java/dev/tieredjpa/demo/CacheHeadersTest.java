@@ -68,6 +68,25 @@ class CacheHeadersTest {
         assertThat(api.get("/api/products/987654322").status()).isEqualTo(404);
     }
 
+    /**
+     * A lookup of an id before a product gets it is remembered as "no such row" (negative cache); an
+     * identity-generated insert puts nothing into the cache, so the insert must end that itself. Fails if
+     * the new product reads as 404 until the negative TTL runs out.
+     */
+    @Test
+    void productIdLookedUpBeforeItsInsert_isFoundRightAfterTheInsert() {
+        long last = create("Saucer");
+        ApiClient.Response before = api.get("/api/products/" + (last + 1));
+        assertThat(before.status()).as("%s", before).isEqualTo(404);
+        assertThat(api.get("/api/products?ids=" + (last + 1)).json()).isEmpty();
+
+        long next = create("Saucer 2");
+        assertThat(next).as("ids come from one sequence; no other test creates products on this node now").isEqualTo(last + 1);
+
+        assertThat(api.get("/api/products/" + next).status()).isEqualTo(200);
+        assertThat(ids(api.get("/api/products?ids=" + next).json())).containsExactly(next);
+    }
+
     private static long create(String name) {
         ApiClient.Response response = api.post("/api/products", productBody(uniqueSku(), name, null, new BigDecimal("4.50")));
         assertThat(response.status()).as("%s", response).isEqualTo(201);

@@ -1,9 +1,11 @@
 package dev.tieredjpa.demo;
 
+import static dev.tieredjpa.demo.ApiClient.productBody;
 import static dev.tieredjpa.demo.ApiClient.userBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Predicate;
@@ -97,6 +99,40 @@ class TwoNodesTest {
 
         ApiClient.Response seenByA = apiA.get(path);
         assertThat(seenByA.status()).as("node A, which deleted it: %s", seenByA).isEqualTo(404);
+        ApiClient.Response seenByB = awaitResponse(() -> apiB.get(path), r -> r.status() == 404);
+        assertThat(seenByB.status()).as("node B after %s of propagation: %s", PROPAGATION, seenByB).isEqualTo(404);
+    }
+
+    @Test
+    void updateProduct_throughNodeA_dropsTheAnswerNodeBHadCached() {
+        JsonNode created = apiA.createProduct();
+        String path = "/api/products/" + created.get("id").asLong();
+        apiB.get(path);
+        ApiClient.Response cachedOnB = apiB.get(path);
+        assertThat(cachedOnB.header("X-Response-Cache")).as("node B serves it from its response cache: %s", cachedOnB)
+                .contains("HIT");
+        String oldTag = cachedOnB.header("ETag").orElseThrow();
+
+        JsonNode updated = apiA.put(path, productBody(created.get("sku").asText(), "Renamed on A", null,
+                new BigDecimal("2.50"))).json();
+
+        // Without the invalidation reaching node B, its L1 would keep the old answer for a minute.
+        ApiClient.Response seenByB = awaitResponse(() -> apiB.get(path), r -> r.status() == 200 && r.json().equals(updated));
+        assertThat(seenByB.json()).as("node B after %s of propagation: %s", PROPAGATION, seenByB).isEqualTo(updated);
+        assertThat(seenByB.header("ETag")).contains("\"product-" + created.get("id").asLong() + "-v1\"");
+        ApiClient.Response revalidated = apiB.send("GET", path, null, "If-None-Match", oldTag);
+        assertThat(revalidated.status()).as("the old tag no longer matches on node B: %s", revalidated).isEqualTo(200);
+    }
+
+    @Test
+    void deleteProduct_throughNodeA_is404ThroughNodeBThatHadCachedIt() {
+        JsonNode created = apiA.createProduct();
+        String path = "/api/products/" + created.get("id").asLong();
+        apiB.get(path);
+        assertThat(apiB.get(path).header("X-Response-Cache")).as("node B has cached the answer").contains("HIT");
+
+        assertThat(apiA.delete(path).status()).isEqualTo(204);
+
         ApiClient.Response seenByB = awaitResponse(() -> apiB.get(path), r -> r.status() == 404);
         assertThat(seenByB.status()).as("node B after %s of propagation: %s", PROPAGATION, seenByB).isEqualTo(404);
     }

@@ -2,8 +2,10 @@ package dev.tieredjpa.demo.product;
 
 import dev.tieredjpa.demo.web.ApiError;
 import dev.tieredjpa.demo.web.EntityRoutes;
+import dev.tieredjpa.demo.web.HttpCachePolicy;
 import dev.tieredjpa.demo.web.JsonBody;
 import dev.tieredjpa.demo.web.Requests;
+import dev.tieredjpa.demo.web.ResponseCache;
 import dev.tieredjpa.domain.Product;
 import dev.tieredjpa.repository.ProductRepository;
 import io.javalin.config.RoutesConfig;
@@ -33,9 +35,10 @@ public final class ProductApi {
     private final ProductRepository products;
     private final EntityRoutes<Product, ProductView> routes;
 
-    public ProductApi(ProductRepository products) {
+    public ProductApi(ProductRepository products, ResponseCache responses) {
         this.products = products;
-        this.routes = new EntityRoutes<>("product", products, ProductView::of, Product::getVersion);
+        this.routes = new EntityRoutes<>("product", "/api/products", products, ProductView::of, Product::getId, Product::getVersion,
+                HttpCachePolicy.SHARED_REVALIDATE, responses);
     }
 
     public void register(RoutesConfig config) {
@@ -61,12 +64,12 @@ public final class ProductApi {
         String name = body.requiredText("name");
         String description = body.optionalText("description");
         BigDecimal price = body.requiredDecimal("price");
-        Product product = products.update(id, Requests.expectedVersion(ctx, body.optionalLong("version")), p -> {
+        Product product = products.update(id, routes.expectedVersion(ctx, id, body.optionalLong("version")), p -> {
             p.setSku(sku);
             p.setName(name);
             p.setDescription(description);
             p.setPrice(price);
         }).orElseThrow(() -> ApiError.notFound("product"));
-        routes.respond(ctx, 200, product);
+        routes.respondUpdated(ctx, product);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tieredjpa.demo.session;
 
 import dev.tieredjpa.demo.web.ApiError;
+import dev.tieredjpa.demo.web.HttpCachePolicy;
 import dev.tieredjpa.demo.web.JsonBody;
 import dev.tieredjpa.domain.UserSession;
 import dev.tieredjpa.repository.SessionRepository;
@@ -10,7 +11,11 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** {@code /api/sessions}: open a session for a user, look it up by token (which extends it), close it. */
+/**
+ * {@code /api/sessions}: open a session for a user, look it up by token (which extends it), close it.
+ * Sessions are answered with {@code Cache-Control: no-store} and never kept in the response cache
+ * ({@link HttpCachePolicy#NO_STORE}).
+ */
 public final class SessionApi {
 
     /** A session as the API shows it. */
@@ -43,10 +48,12 @@ public final class SessionApi {
         }
         UserSession session = sessions.create(userId);
         ctx.header("Location", "/api/sessions/" + session.getToken());
+        HttpCachePolicy.NO_STORE.apply(ctx);
         ctx.status(201).json(SessionView.of(session));
     }
 
     private void touch(Context ctx) {
+        HttpCachePolicy.NO_STORE.apply(ctx);
         UserSession session = sessions.touch(token(ctx)).orElseThrow(() -> ApiError.notFound("session"));
         ctx.json(SessionView.of(session));
     }

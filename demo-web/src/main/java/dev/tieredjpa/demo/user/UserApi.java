@@ -2,8 +2,10 @@ package dev.tieredjpa.demo.user;
 
 import dev.tieredjpa.demo.web.ApiError;
 import dev.tieredjpa.demo.web.EntityRoutes;
+import dev.tieredjpa.demo.web.HttpCachePolicy;
 import dev.tieredjpa.demo.web.JsonBody;
 import dev.tieredjpa.demo.web.Requests;
+import dev.tieredjpa.demo.web.ResponseCache;
 import dev.tieredjpa.domain.User;
 import dev.tieredjpa.repository.UserRepository;
 import io.javalin.config.RoutesConfig;
@@ -28,9 +30,10 @@ public final class UserApi {
     private final UserRepository users;
     private final EntityRoutes<User, UserView> routes;
 
-    public UserApi(UserRepository users) {
+    public UserApi(UserRepository users, ResponseCache responses) {
         this.users = users;
-        this.routes = new EntityRoutes<>("user", users, UserView::of, User::getVersion);
+        this.routes = new EntityRoutes<>("user", "/api/users", users, UserView::of, User::getId, User::getVersion,
+                HttpCachePolicy.PRIVATE_REVALIDATE, responses);
     }
 
     public void register(RoutesConfig config) {
@@ -53,10 +56,10 @@ public final class UserApi {
         JsonBody body = JsonBody.read(ctx, WRITABLE_ON_UPDATE, READ_ONLY);
         String email = body.requiredText("email");
         String name = body.requiredText("name");
-        User user = users.update(id, Requests.expectedVersion(ctx, body.optionalLong("version")), u -> {
+        User user = users.update(id, routes.expectedVersion(ctx, id, body.optionalLong("version")), u -> {
             u.setEmail(email);
             u.setName(name);
         }).orElseThrow(() -> ApiError.notFound("user"));
-        routes.respond(ctx, 200, user);
+        routes.respondUpdated(ctx, user);
     }
 }

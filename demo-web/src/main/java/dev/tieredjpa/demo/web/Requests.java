@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** Reads ids, id lists and versions from a request's path, query and headers; a bad one is a 400 naming it. */
@@ -42,17 +43,24 @@ public final class Requests {
 
     /**
      * The version an update is based on: {@code "version"} in the body, else the {@code If-Match} header
-     * (an ETag such as {@code "3"}, or a bare {@code 3}); empty when neither is given or If-Match is {@code *}.
+     * (an entity tag that {@code entityTag} reads, such as {@code "product-5-v3"}, or a bare version such as
+     * {@code "3"} or {@code 3}); empty when neither is given or If-Match is {@code *}.
+     *
+     * @param entityTag the version that an entity tag of the API names, or empty when the text is not one
      */
-    public static OptionalLong expectedVersion(Context ctx, Long bodyVersion) {
+    public static OptionalLong expectedVersion(Context ctx, Long bodyVersion, Function<String, OptionalLong> entityTag) {
         String ifMatch = ctx.header("If-Match");
         OptionalLong headerVersion = OptionalLong.empty();
         if (ifMatch != null && !ifMatch.isBlank() && !ifMatch.trim().equals("*")) {
-            var matcher = ETAG_VERSION.matcher(ifMatch.trim());
-            if (!matcher.matches()) {
-                throw ApiError.badRequest("If-Match", "If-Match must be an entity version such as \"3\", but was " + ifMatch);
+            headerVersion = entityTag.apply(ifMatch.trim());
+            if (headerVersion.isEmpty()) {
+                var matcher = ETAG_VERSION.matcher(ifMatch.trim());
+                if (!matcher.matches()) {
+                    throw ApiError.badRequest("If-Match", "If-Match must be the entity's ETag or a version such as \"3\", but was "
+                            + abbreviate(ifMatch));
+                }
+                headerVersion = OptionalLong.of(Long.parseLong(matcher.group(1)));
             }
-            headerVersion = OptionalLong.of(Long.parseLong(matcher.group(1)));
         }
         if (bodyVersion == null) {
             return headerVersion;
@@ -62,11 +70,6 @@ public final class Requests {
                     + ") and If-Match (" + headerVersion.getAsLong() + ") disagree");
         }
         return OptionalLong.of(bodyVersion);
-    }
-
-    /** Marks a response with the entity's version, so that a client can send it back in If-Match. */
-    public static void etag(Context ctx, long version) {
-        ctx.header("ETag", "\"" + version + "\"");
     }
 
     private static long parseId(String raw, String field) {

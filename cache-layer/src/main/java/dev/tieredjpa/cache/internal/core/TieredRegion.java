@@ -627,6 +627,23 @@ public final class TieredRegion {
     }
 
     /**
+     * A row was inserted for this key (its transaction committed): ends the negative cache's "no such row"
+     * for it. While Redis is unreachable the key is owed an invalidation instead.
+     */
+    public void inserted(TieredKey key) {
+        if (!readPolicy.cachesAbsence()) {
+            return;
+        }
+        boolean done = runtime.l2("clearAbsent", name, key, () -> {
+            store.clearAbsent(l2Name, key.text());
+            return true;
+        }, () -> false);
+        if (!done) {
+            owe(key, -1);
+        }
+    }
+
+    /**
      * The reader will not put what it loaded (its load failed, or it found nothing to cache): its waiters
      * look again, and its lease goes back to Redis so that another reader may take it now.
      */

@@ -56,6 +56,7 @@ public final class PolicyIntegrator implements Integrator {
         }
         factory.usePolicies(entities);
         useTieredLoadListener(sessionFactory);
+        sessionFactory.getEventListenerRegistry().appendListeners(EventType.POST_COMMIT_INSERT, new TieredInsertListener());
         sessionFactory.addObserver(new SessionFactoryObserver() {
             @Override
             public void sessionFactoryCreated(SessionFactory created) {

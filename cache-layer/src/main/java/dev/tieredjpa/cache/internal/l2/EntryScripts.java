@@ -419,6 +419,17 @@ final class EntryScripts {
             return 0
             """);
 
+    /**
+     * ARGV: tombstoneTtl. A row was inserted: forgets "no such row" ({@code n}) and nothing else. Answers 1
+     * when there was a marker.
+     */
+    static final LuaScript CLEAR_ABSENT = script("clearAbsent", """
+            local cleared = 0
+            if s.n then redis.call('HDEL', key, 'n'); s.n = nil; dirty = true; cleared = 1 end
+            if dirty then finish(nil) end
+            return cleared
+            """);
+
     /** ARGV: tombstoneTtl, lockField. */
     static final LuaScript RELEASE_AFTER_ROLLBACK = script("releaseAfterRollback", """
             unlock(ARGV[2])

@@ -401,6 +401,16 @@ public final class RedisEntryStore {
     }
 
     /**
+     * A row was inserted for this key: forgets the negative cache's "no such row", if any, so every node
+     * reads the new row at once. (An insert whose value is put stores over the marker anyway; this is for
+     * inserts that put nothing, such as identity-generated ids.) Answers whether there was a marker.
+     */
+    public boolean clearAbsent(String region, String keyText) {
+        return Replies.flag(EntryScripts.CLEAR_ABSENT.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg), "clearAbsent");
+    }
+
+    /**
      * Gives a lease back unused (the load failed or must not be cached), so that another reader may take it
      * at once rather than when it expires. Answers whether readers on other nodes wait for the key.
      */
