@@ -291,7 +291,6 @@ function bytes(n) {
 }
 
 function showSummary(snap) {
-  document.getElementById('stub-banner').hidden = snap.stub !== true;
   document.getElementById('stats-node').textContent = snap.node ?? '?';
   const takenAt = new Date(snap.takenAt);
   document.getElementById('taken-at').textContent = Number.isNaN(takenAt.getTime()) ? String(snap.takenAt) : takenAt.toLocaleTimeString();

@@ -2,6 +2,7 @@ package dev.tieredjpa.cache;
 
 import dev.tieredjpa.cache.internal.core.DirectCache;
 import dev.tieredjpa.cache.internal.core.TieredRuntime;
+import dev.tieredjpa.cache.stats.CacheStats;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -49,6 +50,14 @@ public final class TieredCacheManager implements AutoCloseable {
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(readPolicy, "readPolicy");
         return (TieredCache<K, V>) caches.computeIfAbsent(name, n -> new DirectCache<K, V>(runtime, n, format, readPolicy));
+    }
+
+    /**
+     * A snapshot of this node's caches: every cache's figures per tier, and Redis's. Cheap enough to call
+     * often (see {@link CacheStats}).
+     */
+    public CacheStats stats() {
+        return runtime.stats();
     }
 
     /** This node's runtime: regions, breaker, pending invalidations. For tests and health checks. */

@@ -3,6 +3,7 @@ package dev.tieredjpa.cache;
 import dev.tieredjpa.cache.internal.core.TieredRuntime;
 import dev.tieredjpa.cache.internal.hibernate.HibernateFace;
 import dev.tieredjpa.cache.internal.writebehind.WriteBehindEntity;
+import dev.tieredjpa.cache.stats.CacheStats;
 import java.nio.file.Path;
 import java.util.Map;
 import org.hibernate.boot.spi.SessionFactoryOptions;
@@ -142,6 +143,16 @@ public class TieredRegionFactory extends RegionFactoryTemplate {
             throw new IllegalStateException("Entity policies are resolved while the SessionFactory is built");
         }
         return current;
+    }
+
+    /**
+     * A snapshot of this node's tiered cache: every region's figures per tier, and Redis's. Cheap enough to
+     * call often (see {@link CacheStats}).
+     *
+     * @throws IllegalStateException when the factory is not started (or already stopped)
+     */
+    public CacheStats stats() {
+        return runtime().stats();
     }
 
     /** This node's tiered cache: its regions, their statistics, its circuit breaker. For tests and health checks. */

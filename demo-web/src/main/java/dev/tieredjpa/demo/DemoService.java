@@ -1,10 +1,13 @@
 package dev.tieredjpa.demo;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tieredjpa.cache.stats.TieredCacheMetrics;
+import dev.tieredjpa.cache.stats.TieredStats;
 import dev.tieredjpa.demo.health.HealthApi;
 import dev.tieredjpa.demo.product.ProductApi;
 import dev.tieredjpa.demo.session.SessionApi;
-import dev.tieredjpa.demo.stats.StatsStub;
+import dev.tieredjpa.demo.stats.MetricsApi;
+import dev.tieredjpa.demo.stats.StatsApi;
 import dev.tieredjpa.demo.user.UserApi;
 import dev.tieredjpa.demo.web.ErrorMapping;
 import dev.tieredjpa.demo.web.Json;
@@ -19,6 +22,7 @@ import io.javalin.json.JavalinJackson;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
@@ -64,6 +68,8 @@ public final class DemoService implements AutoCloseable {
                     .redisUrl(redisEndpoint.url())
                     .keyPrefix(config.keyPrefix())
                     .nodeName(config.nodeName())
+                    // Hibernate's own counters, exported at /metrics beside the cache's
+                    .property("hibernate.generate_statistics", "true")
                     .build();
             resources.push(repositories);
             // The cache layer's own client: health then sees Redis exactly as the cache does.
@@ -85,7 +91,10 @@ public final class DemoService implements AutoCloseable {
                 new ProductApi(repositories.products(), responses).register(javalin.routes);
                 new SessionApi(repositories.sessions()).register(javalin.routes);
                 health.register(javalin.routes);
-                new StatsStub(config.nodeName()).register(javalin.routes); // TEMPORARY (issue 6): until the real /api/cache/stats
+                new StatsApi(() -> concat(TieredStats.of(repositories.entityManagerFactory()), responses.stats()))
+                        .register(javalin.routes);
+                new MetricsApi(concat(TieredCacheMetrics.of(repositories.entityManagerFactory(), List.of()),
+                        responses.metrics())).register(javalin.routes);
                 Pages.register(javalin.staticFiles);
             });
             server.start();
@@ -97,6 +106,13 @@ public final class DemoService implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    private static <T> List<T> concat(T first, List<? extends T> rest) {
+        List<T> all = new java.util.ArrayList<>(1 + rest.size());
+        all.add(first);
+        all.addAll(rest);
+        return all;
     }
 
     public int port() {

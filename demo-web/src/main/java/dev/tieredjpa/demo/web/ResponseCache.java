@@ -5,6 +5,9 @@ import dev.tieredjpa.cache.TieredCache;
 import dev.tieredjpa.cache.TieredCacheConfig;
 import dev.tieredjpa.cache.TieredCacheManager;
 import dev.tieredjpa.cache.TieredCacheSettings;
+import dev.tieredjpa.cache.stats.CacheStats;
+import dev.tieredjpa.cache.stats.TieredCacheMetrics;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -132,6 +135,16 @@ public final class ResponseCache implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Could not invalidate the cached answer of {} a second time; its time to live bounds it", path, e);
         }
+    }
+
+    /** The response cache's statistics on this node (its one region, {@value #CACHE_NAME}); none in unit tests. */
+    public List<CacheStats> stats() {
+        return owner instanceof TieredCacheManager manager ? List.of(manager.stats()) : List.of();
+    }
+
+    /** Its meters, for a Micrometer registry; none in unit tests. */
+    public List<MeterBinder> metrics() {
+        return owner instanceof TieredCacheManager manager ? List.of(TieredCacheMetrics.of(manager, List.of())) : List.of();
     }
 
     @Override

@@ -6,16 +6,23 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 
 /**
  * One change, as published to every node: "in {@code region}, the entry {@code keyText} is now at
  * {@code version} or newer: drop older copies" (version -1: drop any copy), or "the whole region was
  * cleared". A removal at version v is sent as v + 1: v itself is dead too.
  *
- * <p>On the wire: a format byte, the kind, the origin node, the region, the key and the version, written
- * with {@link DataOutputStream}; nothing but these strings and numbers is ever read back.
+ * <p>{@code sentAtMicros} is the sender's wall clock when it made the message, in microseconds since the
+ * epoch (-1: unknown), so that the receiver can tell how long the message took to reach it. That is only
+ * as exact as the two nodes' clocks agree: on one machine they are one clock; across machines NTP skew
+ * (commonly up to a few milliseconds) adds to or hides delay.
+ *
+ * <p>On the wire: a format byte, the kind, the origin node, the region, the key, the version and (format 2)
+ * the send time, written with {@link DataOutputStream}; nothing but these strings and numbers is ever read
+ * back. Format 1 messages, from nodes that do not send their time yet, are still read (time unknown).
  */
-public record Invalidation(Kind kind, String origin, String region, String keyText, long version) {
+public record Invalidation(Kind kind, String origin, String region, String keyText, long version, long sentAtMicros) {
 
     /**
      * What changed. {@code FILLED} is no change: a reader's load of the key landed in L2, and readers on
@@ -23,18 +30,30 @@ public record Invalidation(Kind kind, String origin, String region, String keyTe
      */
     public enum Kind { KEY, REGION, FILLED }
 
-    private static final byte FORMAT = 1;
+    /** The format this node writes: format 1 plus the send time. */
+    private static final byte FORMAT = 2;
+    /** The format before the send time; still read. */
+    private static final byte FORMAT_WITHOUT_TIME = 1;
 
+    /** A change of one key, sent now. */
     public static Invalidation key(String origin, String region, String keyText, long version) {
-        return new Invalidation(Kind.KEY, origin, region, keyText, version);
+        return new Invalidation(Kind.KEY, origin, region, keyText, version, nowMicros());
     }
 
+    /** A load of one key landed in L2, sent now. */
     public static Invalidation filled(String origin, String region, String keyText) {
-        return new Invalidation(Kind.FILLED, origin, region, keyText, -1);
+        return new Invalidation(Kind.FILLED, origin, region, keyText, -1, nowMicros());
     }
 
+    /** The whole region was cleared, sent now. */
     public static Invalidation region(String origin, String region) {
-        return new Invalidation(Kind.REGION, origin, region, "", -1);
+        return new Invalidation(Kind.REGION, origin, region, "", -1, nowMicros());
+    }
+
+    /** This machine's wall clock in microseconds since the epoch. */
+    public static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     public byte[] encode() {
@@ -46,6 +65,7 @@ public record Invalidation(Kind kind, String origin, String region, String keyTe
             out.writeUTF(region);
             out.writeUTF(keyText);
             out.writeLong(version);
+            out.writeLong(sentAtMicros);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -55,14 +75,22 @@ public record Invalidation(Kind kind, String origin, String region, String keyTe
     /** Reads a message; throws {@link IllegalArgumentException} for anything that is not one. */
     public static Invalidation decode(byte[] message) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(message))) {
-            if (in.readByte() != FORMAT) {
-                throw new IllegalArgumentException("not an invalidation message of format " + FORMAT);
+            byte format = in.readByte();
+            if (format != FORMAT && format != FORMAT_WITHOUT_TIME) {
+                throw new IllegalArgumentException("not an invalidation message of format " + FORMAT_WITHOUT_TIME
+                        + " or " + FORMAT + ", but of " + format);
             }
             int kind = in.readByte();
             if (kind < 0 || kind >= Kind.values().length) {
                 throw new IllegalArgumentException("unknown invalidation kind " + kind);
             }
-            Invalidation invalidation = new Invalidation(Kind.values()[kind], in.readUTF(), in.readUTF(), in.readUTF(), in.readLong());
+            Kind kindRead = Kind.values()[kind];
+            String origin = in.readUTF();
+            String region = in.readUTF();
+            String keyText = in.readUTF();
+            long version = in.readLong();
+            long sentAtMicros = format == FORMAT ? in.readLong() : -1;
+            Invalidation invalidation = new Invalidation(kindRead, origin, region, keyText, version, sentAtMicros);
             if (in.available() > 0) {
                 throw new IllegalArgumentException("trailing bytes after an invalidation message");
             }

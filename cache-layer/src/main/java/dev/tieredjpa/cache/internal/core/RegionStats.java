@@ -1,8 +1,13 @@
 package dev.tieredjpa.cache.internal.core;
 
+import dev.tieredjpa.cache.stats.LatencySnapshot;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of one region, per tier; striped (LongAdder) so that counting does not slow the hit path. */
+/**
+ * Counters of one region, per tier; striped (LongAdder) so that counting does not slow the hit path, and
+ * lock-free latency histograms. What each counts, and how the tiers' requests add up, is told in
+ * {@link dev.tieredjpa.cache.stats.RegionSnapshot}.
+ */
 public final class RegionStats {
 
     final LongAdder l1Hits = new LongAdder();
@@ -38,6 +43,21 @@ public final class RegionStats {
     final LongAdder staleRefused = new LongAdder();
     /** Hot keys reloaded ahead of expiry by this node. */
     final LongAdder refreshesAhead = new LongAdder();
+    /** Values loaded from the database and put, plus "no such row" answers. */
+    final LongAdder dbLoads = new LongAdder();
+    /** Of the loads, the "no such row" answers. */
+    final LongAdder dbAbsent = new LongAdder();
+    /** Encoded sizes of the values this region stored in or read from L2: the base of L1's heap estimate. */
+    final LongAdder encodedBytes = new LongAdder();
+    final LongAdder encodedValues = new LongAdder();
+    /** L1 hits, sampled (see {@link TieredRegion#peek}). */
+    final LatencyHistogram l1HitLatency = new LatencyHistogram();
+    /** Round trips of reads to L2. */
+    final LatencyHistogram l2Latency = new LatencyHistogram();
+    /** From the lease of a miss to its put. */
+    final LatencyHistogram dbLoadTime = new LatencyHistogram();
+    /** From another node's publish to this node's hearing it, by wall clocks. */
+    final LatencyHistogram propagationDelay = new LatencyHistogram();
 
     public long l1Hits() { return l1Hits.sum(); }
     public long l1Misses() { return l1Misses.sum(); }
@@ -62,6 +82,23 @@ public final class RegionStats {
     public long staleServed() { return staleServed.sum(); }
     public long staleRefused() { return staleRefused.sum(); }
     public long refreshesAhead() { return refreshesAhead.sum(); }
+    public long dbLoads() { return dbLoads.sum(); }
+    public long dbAbsent() { return dbAbsent.sum(); }
+    public LatencySnapshot l1HitLatency() { return l1HitLatency.snapshot(); }
+    public LatencySnapshot l2Latency() { return l2Latency.snapshot(); }
+    public LatencySnapshot dbLoadTime() { return dbLoadTime.snapshot(); }
+    public LatencySnapshot propagationDelay() { return propagationDelay.snapshot(); }
+
+    /** The mean size of the values encoded and decoded for L2, in bytes; -1 before the first. */
+    public long meanEncodedBytes() {
+        long values = encodedValues.sum();
+        return values == 0 ? -1 : encodedBytes.sum() / values;
+    }
+
+    void recordEncodedSize(int bytes) {
+        encodedBytes.add(bytes);
+        encodedValues.increment();
+    }
 
     @Override
     public String toString() {
@@ -73,6 +110,6 @@ public final class RegionStats {
                 + ", leaseWaitsTimedOut=" + leaseWaitsTimedOut() + ", earlyRefreshes=" + earlyRefreshes()
                 + ", expiredMisses=" + expiredMisses() + ", negativeHits=" + negativeHits() + ", negativePuts=" + negativePuts()
                 + ", staleServed=" + staleServed() + ", staleRefused=" + staleRefused() + ", refreshesAhead=" + refreshesAhead()
-                + ", l2Calls=" + l2Calls() + "}";
+                + ", l2Calls=" + l2Calls() + ", dbLoads=" + dbLoads() + ", dbAbsent=" + dbAbsent() + "}";
     }
 }

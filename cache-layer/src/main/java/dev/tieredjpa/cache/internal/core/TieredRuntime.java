@@ -2,24 +2,32 @@ package dev.tieredjpa.cache.internal.core;
 
 import dev.tieredjpa.cache.RedisHealth;
 import dev.tieredjpa.cache.TieredCacheConfig;
+import dev.tieredjpa.cache.WriteBehindStats;
 import dev.tieredjpa.cache.internal.bus.Invalidation;
 import dev.tieredjpa.cache.internal.bus.InvalidationBus;
 import dev.tieredjpa.cache.internal.bus.PendingInvalidations;
 import dev.tieredjpa.cache.internal.l1.L1Region;
+import dev.tieredjpa.cache.internal.l1.L1Statistics;
 import dev.tieredjpa.cache.internal.l2.RedisEntryStore;
 import dev.tieredjpa.cache.internal.resilience.CircuitBreaker;
+import dev.tieredjpa.cache.stats.CacheStats;
+import dev.tieredjpa.cache.stats.RegionSnapshot;
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -71,6 +79,13 @@ public final class TieredRuntime implements AutoCloseable {
     private volatile dev.tieredjpa.cache.EntityPolicies policies;
     private final java.time.Clock clock;
     private final FillWaiters fillWaiters = new FillWaiters();
+    private final L1Statistics l1Statistics;
+    private final RedisInfo redisInfo;
+    /** Per write-behind entity's region, its queue's figures, read from Redis at most once a second. */
+    private final Map<String, Memo<WriteBehindStats>> writeBehindStats = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> regionListeners = new CopyOnWriteArrayList<>();
+    /** How often a write-behind queue's figures are read from Redis for {@link #stats()}. */
+    private static final Duration WRITE_BEHIND_STATS_MAX_AGE = Duration.ofSeconds(1);
 
     public TieredRuntime(TieredCacheConfig config, RedissonClient redisson, boolean ownsRedisson) {
         this(config, redisson, ownsRedisson, java.time.Clock.systemUTC());
@@ -94,6 +109,8 @@ public final class TieredRuntime implements AutoCloseable {
         EhcacheCachingProvider provider = (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
         // A URI of its own: JCache shares managers by URI, and two nodes in one JVM must not share an L1.
         this.l1Manager = provider.getCacheManager(URI.create("urn:tiered-cache:" + UUID.randomUUID()), l1Configuration);
+        this.l1Statistics = L1Statistics.of(l1Manager);
+        this.redisInfo = new RedisInfo(redisson, breaker);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "tiered-cache-recovery-" + config.nodeName());
             thread.setDaemon(true);
@@ -175,8 +192,55 @@ public final class TieredRuntime implements AutoCloseable {
      */
     public TieredRegion region(String name, String l2Name, ValueCodec codec, boolean mutable, long l1MaxEntries,
                                Duration l1Ttl, Duration l2Ttl, dev.tieredjpa.cache.ReadPolicy readPolicy) {
-        return regions.computeIfAbsent(name, n -> new TieredRegion(n, l2Name, this,
-                newL1(n, mutable, l1MaxEntries, l1Ttl), codec, l2Ttl, readPolicy));
+        TieredRegion known = regions.get(name);
+        if (known != null) {
+            return known;
+        }
+        boolean[] made = {false};
+        TieredRegion region = regions.computeIfAbsent(name, n -> {
+            made[0] = true;
+            return new TieredRegion(n, l2Name, this, newL1(n, mutable, l1MaxEntries, l1Ttl), codec, l2Ttl, readPolicy);
+        });
+        if (made[0]) {
+            for (Consumer<String> listener : regionListeners) {
+                try {
+                    listener.accept(name);
+                } catch (RuntimeException e) {
+                    log.warn("A listener of new regions failed on region {}", name, e);
+                }
+            }
+        }
+        return region;
+    }
+
+    /** Calls {@code listener} with the name of every region made from now on (e.g. to bind its meters). */
+    public void onNewRegion(Consumer<String> listener) {
+        regionListeners.add(listener);
+    }
+
+    /**
+     * This node's figures now: every region's, per tier, and Redis's. Cheap enough to call often: Redis's
+     * memory and the write-behind queues are read from Redis at most once a second.
+     */
+    public CacheStats stats() {
+        List<RegionSnapshot> snapshots = new ArrayList<>(regions.size());
+        for (TieredRegion region : regions.values()) {
+            Memo<WriteBehindStats> queue = writeBehindStats.get(region.name());
+            snapshots.add(region.snapshot(l1Statistics, queue == null ? Optional.empty() : Optional.of(queue.get())));
+        }
+        return new CacheStats(config.nodeName(), Instant.now(), redisInfo.snapshot(), snapshots);
+    }
+
+    /**
+     * Adds the figures of a write-behind entity's queue to the statistics of {@code region} (until
+     * {@link #removeWriteBehindStats}); {@code stats} is asked at most once a second.
+     */
+    public void addWriteBehindStats(String region, Supplier<WriteBehindStats> stats) {
+        writeBehindStats.put(region, new Memo<>(stats, WRITE_BEHIND_STATS_MAX_AGE));
+    }
+
+    public void removeWriteBehindStats(String region) {
+        writeBehindStats.remove(region);
     }
 
     public Map<String, TieredRegion> regions() {

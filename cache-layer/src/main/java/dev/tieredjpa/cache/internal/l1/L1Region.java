@@ -2,6 +2,7 @@ package dev.tieredjpa.cache.internal.l1;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import javax.cache.Cache;
@@ -30,6 +31,7 @@ public final class L1Region {
     private final BooleanSupplier degraded;
     private final long degradedTtlNanos;
     private final AtomicLong stamps = new AtomicLong();
+    private final LongAdder puts = new LongAdder();
     /** Per key, the latest invalidation: when (stamp), and the lowest version it left alive (-1: none known). */
     private final ConcurrentHashMap<Object, Invalidated> recentInvalidations = new ConcurrentHashMap<>();
 
@@ -158,6 +160,11 @@ public final class L1Region {
         return cache.containsKey(key);
     }
 
+    /** Entries this region stored (each new or replacing entry; an entry undone right after counts too). */
+    public long puts() {
+        return puts.sum();
+    }
+
     private boolean invalidatedSince(Object key, long readStamp) {
         if (readStamp < forgottenBefore) {
             return true;
@@ -171,6 +178,7 @@ public final class L1Region {
             L1Entry current = (L1Entry) cache.get(key);
             if (current == null) {
                 if (cache.putIfAbsent(key, entry)) {
+                    puts.increment();
                     return true;
                 }
             } else if (entry.version() >= 0 && current.version() > entry.version()) {
@@ -179,6 +187,7 @@ public final class L1Region {
                     && (entry.expiresAt() < 0 || entry.expiresAt() <= current.expiresAt())) {
                 return true;
             } else if (cache.replace(key, current, entry)) {
+                puts.increment();
                 return true;
             }
         }

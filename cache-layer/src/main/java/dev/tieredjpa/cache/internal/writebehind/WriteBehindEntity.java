@@ -12,6 +12,7 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
 /** Everything write-behind needs for one entity on one node: its states, queue, database writer and flusher. */
 public final class WriteBehindEntity<T> {
 
+    private final TieredRuntime runtime;
     private final EntityPolicy policy;
     private final EntityStates<T> states;
     private final TieredRegion region;
@@ -20,6 +21,7 @@ public final class WriteBehindEntity<T> {
     private final WriteBehindFlusher<T> flusher;
 
     public WriteBehindEntity(TieredRuntime runtime, SessionFactoryImplementor factory, Class<T> type, EntityPolicy policy) {
+        this.runtime = runtime;
         this.policy = policy;
         this.states = new EntityStates<>(factory, type);
         this.region = runtime.regions().get(states.regionName());
@@ -60,28 +62,36 @@ public final class WriteBehindEntity<T> {
         return writer.applyStrict(record);
     }
 
+    /** Starts the flusher, and adds the queue's figures to the region's statistics. */
     public void start() {
         flusher.start();
+        runtime.addWriteBehindStats(region.name(), this::stats);
     }
 
     public void stop(Duration timeout) {
+        runtime.removeWriteBehindStats(region.name());
         flusher.stop(timeout);
     }
 
+    /**
+     * The queue's depth, lag and dead letters, read from Redis (-1, and no lag, while Redis is unreachable
+     * or the breaker is open), and this node's flusher's counts.
+     */
     public WriteBehindStats stats() {
-        long depth;
-        Duration lag;
-        long dead;
-        try {
-            depth = queue.depth();
-            lag = queue.lag().orElse(Duration.ZERO);
-            dead = queue.deadLetterCount();
-        } catch (RuntimeException redisUnreachable) {
-            depth = -1;
-            lag = Duration.ZERO;
-            dead = -1;
+        long depth = -1;
+        Duration lag = Duration.ZERO;
+        long dead = -1;
+        if (runtime.breaker().allowsCalls()) {
+            try {
+                depth = queue.depth();
+                lag = queue.lag().orElse(Duration.ZERO);
+                dead = queue.deadLetterCount();
+            } catch (RuntimeException redisUnreachable) {
+                depth = -1;
+                lag = Duration.ZERO;
+                dead = -1;
+            }
         }
         return new WriteBehindStats(policy.entityName(), depth, lag, flusher.flushed(), flusher.batches(), flusher.retries(), dead);
     }
-
 }
