@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 /**
@@ -37,13 +38,20 @@ final class CountingSlowDataSource extends HikariDataSource {
     }
 
     private final DataSource target;
-    private final String fragment;
+    private final String described;
+    private final Predicate<String> counted;
     private final List<Load> loads = new CopyOnWriteArrayList<>();
     private volatile long delayMillis;
 
     CountingSlowDataSource(DataSource target, String sqlFragment) {
+        this(target, "containing " + sqlFragment, sql -> sql.toLowerCase(Locale.ROOT).contains(sqlFragment.toLowerCase(Locale.ROOT)));
+    }
+
+    /** Counts the statements whose SQL {@code counted} accepts ({@code described} names them in {@link #toString}). */
+    CountingSlowDataSource(DataSource target, String described, Predicate<String> counted) {
         this.target = Objects.requireNonNull(target, "target");
-        this.fragment = sqlFragment.toLowerCase(Locale.ROOT);
+        this.described = Objects.requireNonNull(described, "described");
+        this.counted = Objects.requireNonNull(counted, "counted");
     }
 
     /** Every counted statement from now on takes at least this long. */
@@ -77,11 +85,11 @@ final class CountingSlowDataSource extends HikariDataSource {
 
     @Override
     public String toString() {
-        return "CountingSlowDataSource{" + fragment + " over " + target + "}";
+        return "CountingSlowDataSource{" + described + " over " + target + "}";
     }
 
     private boolean counts(String sql) {
-        return sql != null && sql.toLowerCase(Locale.ROOT).contains(fragment);
+        return sql != null && counted.test(sql);
     }
 
     private static <T> T wrap(Class<T> type, InvocationHandler handler) {
