@@ -1,0 +1,135 @@
+package dev.tieredjpa.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tieredjpa.cache.TieredRegionFactory;
+import dev.tieredjpa.domain.Product;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.LockModeType;
+import java.math.BigDecimal;
+import java.time.Instant;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+
+/**
+ * One application node of a peer: its own EntityManagerFactory (so its own L1, where the peer has one)
+ * and its own connection pool, whose statements it counts.
+ */
+final class BenchNode implements AutoCloseable {
+
+    private final String name;
+    private final Peer peer;
+    private final EntityManagerFactory emf;
+    private final HikariDataSource pool;
+    private final StatementCounter statements;
+
+    BenchNode(String name, Peer peer, EntityManagerFactory emf, HikariDataSource pool, StatementCounter statements) {
+        this.name = name;
+        this.peer = peer;
+        this.emf = emf;
+        this.pool = pool;
+        this.statements = statements;
+    }
+
+    String name() {
+        return name;
+    }
+
+    Peer peer() {
+        return peer;
+    }
+
+    EntityManagerFactory emf() {
+        return emf;
+    }
+
+    /** Statements this node has sent to the database so far. */
+    long statements() {
+        return statements.count();
+    }
+
+    /** {@code em.find} in a fresh EntityManager, as a request handler does; the product's version, or -1. */
+    long findVersion(long id) {
+        EntityManager em = emf.createEntityManager();
+        try {
+            Product product = em.find(Product.class, id);
+            return product == null ? -1 : product.getVersion();
+        } finally {
+            em.close();
+        }
+    }
+
+    /** The product itself, found in a fresh EntityManager (for benchmarks that must consume it). */
+    Product find(long id) {
+        EntityManager em = emf.createEntityManager();
+        try {
+            return em.find(Product.class, id);
+        } finally {
+            em.close();
+        }
+    }
+
+    /**
+     * Changes the product's price in a transaction of its own; returns the version committed. The row is
+     * locked as it is read, so concurrent writers queue rather than fail on the version check.
+     */
+    long touchPrice(long id) {
+        EntityManager em = emf.createEntityManager();
+        try {
+            em.getTransaction().begin();
+            Product product = em.find(Product.class, id, LockModeType.PESSIMISTIC_WRITE);
+            product.setPrice(product.getPrice().add(BigDecimal.ONE).remainder(BigDecimal.valueOf(100_000)));
+            product.setUpdatedAt(Instant.now());
+            em.getTransaction().commit();
+            return product.getVersion();
+        } catch (RuntimeException e) {
+            if (em.getTransaction().isActive()) {
+                em.getTransaction().rollback();
+            }
+            throw e;
+        } finally {
+            em.close();
+        }
+    }
+
+    /** Empties this node's in-process tier only (ours: L1; Ehcache: everything; Redisson: nothing local). */
+    void clearLocalTier() {
+        switch (peer) {
+            case TIERED -> tieredFactory().runtime().regions().keySet()
+                    .forEach(region -> tieredFactory().runtime().l1Cache(region).clear());
+            case EHCACHE_BY_VALUE, EHCACHE_BY_REFERENCE -> emf.getCache().evictAll();
+            default -> { }
+        }
+    }
+
+    /** Empties every tier this node can reach (for a miss: the next find goes to the database). */
+    void evictAll() {
+        if (peer.caches()) {
+            emf.getCache().evictAll();
+        }
+    }
+
+    /** Evicts one product from every tier this node can reach. */
+    void evict(long id) {
+        if (peer.caches()) {
+            emf.getCache().evict(Product.class, id);
+        }
+    }
+
+    TieredRegionFactory tieredFactory() {
+        return (TieredRegionFactory) emf.unwrap(SessionFactoryImplementor.class).getCache().getRegionFactory();
+    }
+
+    @Override
+    public void close() {
+        try {
+            emf.close();
+        } finally {
+            pool.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return peer.label() + "/" + name;
+    }
+}
