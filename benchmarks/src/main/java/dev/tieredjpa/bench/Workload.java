@@ -31,8 +31,15 @@ final class Workload {
     }
 
     static Result run(Spec spec, Services services, KeyChooser keys) {
+        return run(spec, services, keys, nodes -> { });
+    }
+
+    /** As {@link #run(Spec, Services, KeyChooser)}; {@code afterRun} sees the nodes before they close. */
+    static Result run(Spec spec, Services services, KeyChooser keys, java.util.function.Consumer<Nodes> afterRun) {
         try (Nodes nodes = Nodes.start(spec.peer(), services, 2, spec.threadsPerNode() + 2)) {
-            return new Run(spec, nodes, keys, new AtomicLongArray(services.catalog().versionsById())).execute();
+            Result result = new Run(spec, nodes, keys, new AtomicLongArray(services.catalog().versionsById())).execute();
+            afterRun.accept(nodes);
+            return result;
         }
     }
 

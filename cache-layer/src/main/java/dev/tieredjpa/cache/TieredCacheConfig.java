@@ -39,6 +39,7 @@ public final class TieredCacheConfig {
     private final Duration breakerOpenDuration;
     private final int pendingInvalidationsMax;
     private final Duration queryClockSkewAllowance;
+    private final Duration invalidationAckTimeout;
     private final String nodeName;
 
     private TieredCacheConfig(Reader in) {
@@ -58,6 +59,7 @@ public final class TieredCacheConfig {
         this.breakerOpenDuration = in.positiveDuration(BREAKER_OPEN_DURATION, Duration.ofSeconds(1));
         this.pendingInvalidationsMax = (int) in.positiveLong(PENDING_INVALIDATIONS_MAX, 10_000);
         this.queryClockSkewAllowance = in.duration(QUERY_CLOCK_SKEW_ALLOWANCE, Duration.ofMillis(100));
+        this.invalidationAckTimeout = in.duration(INVALIDATION_ACK_TIMEOUT, Duration.ofMillis(100));
         this.nodeName = in.text(NODE_NAME, UUID.randomUUID().toString().substring(0, 8));
         if (redisUrl == null && redisConfigFile == null) {
             throw new IllegalArgumentException(REDIS_URL + " or " + REDIS_CONFIG_FILE + " must be set to reach the L2 Redis");
@@ -105,6 +107,7 @@ public final class TieredCacheConfig {
     public Duration breakerOpenDuration() { return breakerOpenDuration; }
     public int pendingInvalidationsMax() { return pendingInvalidationsMax; }
     public Duration queryClockSkewAllowance() { return queryClockSkewAllowance; }
+    public Duration invalidationAckTimeout() { return invalidationAckTimeout; }
     public String nodeName() { return nodeName; }
 
     @Override
@@ -115,7 +118,8 @@ public final class TieredCacheConfig {
                 + ", l2Ttl=" + l2Ttl + ", tombstoneTtl=" + tombstoneTtl + ", leaseTtl=" + leaseTtl + ", lockTtl=" + lockTtl
                 + ", breakerFailureThreshold=" + breakerFailureThreshold + ", breakerOpenDuration=" + breakerOpenDuration
                 + ", pendingInvalidationsMax=" + pendingInvalidationsMax
-                + ", queryClockSkewAllowance=" + queryClockSkewAllowance + ", nodeName=" + nodeName + "}";
+                + ", queryClockSkewAllowance=" + queryClockSkewAllowance
+                + ", invalidationAckTimeout=" + invalidationAckTimeout + ", nodeName=" + nodeName + "}";
     }
 
     /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, {@code 2d} or bare milliseconds; the error names {@code key}. */

@@ -91,6 +91,15 @@ public final class TieredCacheSettings {
      */
     public static final String QUERY_CLOCK_SKEW_ALLOWANCE = PREFIX + "query.clock-skew-allowance";
 
+    /**
+     * How long a write waits, after its commit, for every other node to confirm that it has dropped the
+     * old value from its L1. Until the confirmations are in, the write does not return; so once it has
+     * returned, no node serves the old value from L1. A node that does not confirm in time (stalled, or
+     * cut off from Redis) may serve it until the message reaches it; that is counted
+     * ({@code invalidations.ackTimeouts}). {@code 0} sends without waiting. Default: 100ms.
+     */
+    public static final String INVALIDATION_ACK_TIMEOUT = PREFIX + "invalidation.ack-timeout";
+
     /** A name for this node in logs and messages. Default: a random id. */
     public static final String NODE_NAME = PREFIX + "node-name";
 

@@ -55,6 +55,8 @@ public final class MeterNames {
     public static final String LATENCY_PERCENTILE = "tiered.cache.latency.percentile";
     /** Function counter, by direction sent | received: invalidations published and heard. */
     public static final String INVALIDATIONS = "tiered.cache.invalidations";
+    /** Function counter: invalidations some node did not confirm within the ack timeout. */
+    public static final String INVALIDATION_ACK_TIMEOUTS = "tiered.cache.invalidation.ack.timeouts";
     /** Function timer: from another node's publish to this node's hearing it, by the two wall clocks. */
     public static final String INVALIDATION_DELAY = "tiered.cache.invalidation.delay";
     /** Time gauge, by quantile: percentiles of {@link #INVALIDATION_DELAY} since the node started. */

@@ -160,12 +160,15 @@ public record RegionSnapshot(String name, L1 l1, L2 l2, Db db, Invalidations inv
      * @param sent             key and whole-region invalidations this node published to the other nodes (a
      *                         publish that failed, and was owed until Redis answered again, included)
      * @param received         invalidations heard from other nodes
+     * @param ackTimeouts      invalidations sent that some node did not confirm within
+     *                         {@code tiered-cache.invalidation.ack-timeout}: that node may have served the old
+     *                         value from L1 after the write returned (alert when this grows)
      * @param propagationDelay from the sender's wall clock when it published to this node's wall clock when it
      *                         heard: exact only as far as the nodes' clocks agree (nodes on one machine share
      *                         a clock; across machines, NTP skew adds to or hides delay, and a negative delay
      *                         is recorded as 0). Messages from nodes that do not send their time are not timed.
      */
-    public record Invalidations(long sent, long received, LatencySnapshot propagationDelay) {
+    public record Invalidations(long sent, long received, long ackTimeouts, LatencySnapshot propagationDelay) {
     }
 
     /**

@@ -136,6 +136,8 @@ public final class TieredCacheMetrics implements MeterBinder {
                 region, r -> r.invalidations().sent());
         counter(registry, INVALIDATIONS, regionTags.and(TAG_DIRECTION, DIRECTION_RECEIVED),
                 "Invalidations heard from other nodes", region, r -> r.invalidations().received());
+        counter(registry, INVALIDATION_ACK_TIMEOUTS, regionTags,
+                "Invalidations some node did not confirm within the ack timeout", region, r -> r.invalidations().ackTimeouts());
         counter(registry, LEASE_WAITS, regionTags, "Loads that waited for another node's lease", region,
                 r -> r.waits().lease());
         counter(registry, DECODE_FAILURES, regionTags, "L2 values that could not be decoded", region,

@@ -69,6 +69,7 @@ public final class StatsApi {
                 "db", latency(region.db().loadTime())));
         view.put("averageLatencyMicros", region.averageLatencyNanos() / 1_000.0);
         view.put("invalidations", ordered("sent", region.invalidations().sent(), "received", region.invalidations().received(),
+                "ackTimeouts", region.invalidations().ackTimeouts(),
                 "propagationMicros", latency(region.invalidations().propagationDelay())));
         view.put("leaseWaits", region.waits().lease());
         view.put("decodeFailures", region.decodeFailures());

@@ -50,6 +50,11 @@ public record Invalidation(Kind kind, String origin, String region, String keyTe
         return new Invalidation(Kind.REGION, origin, region, "", -1, nowMicros());
     }
 
+    /** This message with another send time (the bus stamps each message uniquely, see InvalidationBus). */
+    public Invalidation sentAt(long micros) {
+        return new Invalidation(kind, origin, region, keyText, version, micros);
+    }
+
     /** This machine's wall clock in microseconds since the epoch. */
     public static long nowMicros() {
         Instant now = Instant.now();

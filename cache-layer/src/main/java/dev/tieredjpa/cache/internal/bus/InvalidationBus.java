@@ -1,11 +1,14 @@
 package dev.tieredjpa.cache.internal.bus;
 
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.BaseStatusListener;
 import org.redisson.client.codec.ByteArrayCodec;
+import org.redisson.client.codec.LongCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +19,13 @@ import org.slf4j.LoggerFactory;
  * So the bus also reports every <em>re</em>-subscription (after a dropped connection or a Redis restart)
  * to its listener, which must then assume it missed messages and clear its L1. A node's own messages come
  * back to it and are ignored by origin.
+ *
+ * <p>A change is <em>confirmed</em>: every node that hears it answers on the sender's own acknowledgement
+ * channel once it has dropped its old copies, and {@link #publish} waits (up to the ack timeout) until as
+ * many answers have come as Redis says it delivered the message to. The sender's own copy counts as its
+ * answer, so that a sender whose subscription is down waits for exactly the others. So when a write
+ * returns, no node that heard it still serves the old value from L1. A subscriber that never answers (a
+ * node of an older version, a stalled node, a {@code redis-cli SUBSCRIBE}) costs each write the timeout.
  */
 public final class InvalidationBus implements AutoCloseable {
 
@@ -29,7 +39,14 @@ public final class InvalidationBus implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(InvalidationBus.class);
 
+    private final RedissonClient redisson;
+    private final String channel;
     private final RTopic topic;
+    private final RTopic ownAcknowledgements;
+    private final ConcurrentHashMap<String, RTopic> acknowledgementTopics = new ConcurrentHashMap<>();
+    private final Acknowledgements acknowledgements = new Acknowledgements();
+    private final long ackTimeoutNanos;
+    private final AtomicLong lastStamp = new AtomicLong();
     private final String origin;
     private final Listener listener;
     private final AtomicInteger subscriptions = new AtomicInteger();
@@ -37,9 +54,17 @@ public final class InvalidationBus implements AutoCloseable {
     private final AtomicLong malformed = new AtomicLong();
     private volatile int messageListenerId = -1;
     private volatile int statusListenerId = -1;
+    private volatile int acknowledgementListenerId = -1;
 
-    public InvalidationBus(RedissonClient redisson, String channel, String origin, Listener listener) {
+    /**
+     * @param ackTimeout how long {@link #publish} waits for the other nodes' confirmations; zero: it does not
+     */
+    public InvalidationBus(RedissonClient redisson, String channel, String origin, Duration ackTimeout, Listener listener) {
+        this.redisson = redisson;
+        this.channel = channel;
         this.topic = redisson.getTopic(channel, ByteArrayCodec.INSTANCE);
+        this.ownAcknowledgements = acknowledgementTopic(origin);
+        this.ackTimeoutNanos = ackTimeout.toNanos();
         this.origin = origin;
         this.listener = listener;
     }
@@ -57,6 +82,10 @@ public final class InvalidationBus implements AutoCloseable {
                 }
             });
         }
+        if (acknowledgementListenerId < 0 && ackTimeoutNanos > 0) {
+            acknowledgementListenerId = ownAcknowledgements.addListener(Long.class,
+                    (channel, stamp) -> acknowledgements.confirmed(stamp));
+        }
         if (messageListenerId < 0) {
             messageListenerId = topic.addListener(byte[].class, (channel, message) -> receive(message));
         }
@@ -66,14 +95,43 @@ public final class InvalidationBus implements AutoCloseable {
         return messageListenerId >= 0;
     }
 
-    /** Publishes to every node; throws when Redis cannot take it (the caller keeps it to replay). */
-    public void publish(Invalidation invalidation) {
-        topic.publish(invalidation.encode());
+    /**
+     * Publishes to every node and waits for their confirmations; throws when Redis cannot take it (the
+     * caller keeps it to replay).
+     *
+     * @return false if some node did not confirm within the ack timeout
+     */
+    public boolean publish(Invalidation invalidation) {
+        Invalidation stamped = invalidation.sentAt(nextStamp());
+        if (ackTimeoutNanos == 0 || acknowledgementListenerId < 0) {
+            topic.publish(stamped.encode());
+            return true;
+        }
+        Acknowledgements.Waiter waiter = acknowledgements.expect(stamped.sentAtMicros());
+        try {
+            long delivered = topic.publish(stamped.encode());
+            return waiter.await(delivered, ackTimeoutNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            acknowledgements.forget(stamped.sentAtMicros());
+        }
     }
 
     /** Publishes without waiting for Redis's answer (for hints, such as "a load landed", that may be lost). */
     public void publishAsync(Invalidation invalidation) {
-        topic.publishAsync(invalidation.encode());
+        topic.publishAsync(invalidation.sentAt(nextStamp()).encode());
+    }
+
+    /** The sender's clock in microseconds, made unique per node: it names the message in confirmations. */
+    private long nextStamp() {
+        long now = Invalidation.nowMicros();
+        return lastStamp.accumulateAndGet(now, (last, candidate) -> Math.max(last + 1, candidate));
+    }
+
+    private RTopic acknowledgementTopic(String node) {
+        return redisson.getTopic(channel + ":acks:" + node, LongCodec.INSTANCE);
     }
 
     public String origin() {
@@ -98,9 +156,19 @@ public final class InvalidationBus implements AutoCloseable {
             }
             return;
         }
-        if (!origin.equals(invalidation.origin())) {
-            received.incrementAndGet();
-            listener.onInvalidation(invalidation);
+        boolean confirmable = invalidation.kind() != Invalidation.Kind.FILLED && invalidation.sentAtMicros() > 0;
+        if (origin.equals(invalidation.origin())) {
+            if (confirmable) {
+                acknowledgements.confirmed(invalidation.sentAtMicros());
+            }
+            return;
+        }
+        received.incrementAndGet();
+        listener.onInvalidation(invalidation);
+        if (confirmable) {
+            // Only now, with the old copies gone, may the writer return.
+            acknowledgementTopics.computeIfAbsent(invalidation.origin(), this::acknowledgementTopic)
+                    .publishAsync(invalidation.sentAtMicros());
         }
     }
 
@@ -108,6 +176,7 @@ public final class InvalidationBus implements AutoCloseable {
     public synchronized void close() {
         try {
             topic.removeAllListeners();
+            ownAcknowledgements.removeAllListeners();
         } catch (RuntimeException e) {
             log.debug("Could not unsubscribe from the invalidation channel", e);
         }

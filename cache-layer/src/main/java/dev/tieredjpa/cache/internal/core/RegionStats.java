@@ -23,6 +23,8 @@ public final class RegionStats {
     final LongAdder decodeFailures = new LongAdder();
     final LongAdder invalidationsSent = new LongAdder();
     final LongAdder invalidationsReceived = new LongAdder();
+    /** Invalidations sent that some node did not confirm within the ack timeout. */
+    final LongAdder invalidationAckTimeouts = new LongAdder();
     /** Readers that waited for a load of the same key by another thread of this JVM. */
     final LongAdder flightWaits = new LongAdder();
     /** Loads that waited for another node's lease (once per load, however many looks it took). */
@@ -71,6 +73,7 @@ public final class RegionStats {
     public long decodeFailures() { return decodeFailures.sum(); }
     public long invalidationsSent() { return invalidationsSent.sum(); }
     public long invalidationsReceived() { return invalidationsReceived.sum(); }
+    public long invalidationAckTimeouts() { return invalidationAckTimeouts.sum(); }
     public long flightWaits() { return flightWaits.sum(); }
     public long leaseWaits() { return leaseWaits.sum(); }
     public long leaseWaitsServed() { return leaseWaitsServed.sum(); }

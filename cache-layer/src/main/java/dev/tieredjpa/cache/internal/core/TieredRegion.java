@@ -121,7 +121,7 @@ public final class TieredRegion {
                         stats.l2Errors(), stats.l2Calls(), stats.l2Locked(), stats.l2Latency()),
                 new RegionSnapshot.Db(stats.dbLoads(), stats.dbAbsent(), stats.dbLoadTime()),
                 new RegionSnapshot.Invalidations(stats.invalidationsSent(), stats.invalidationsReceived(),
-                        stats.propagationDelay()),
+                        stats.invalidationAckTimeouts(), stats.propagationDelay()),
                 new RegionSnapshot.Waits(stats.flightWaits(), stats.leaseWaits(), stats.leaseWaitsServed(),
                         stats.leaseWaitsTimedOut()),
                 new RegionSnapshot.Freshness(stats.earlyRefreshes(), stats.refreshesAhead(), stats.expiredMisses(),

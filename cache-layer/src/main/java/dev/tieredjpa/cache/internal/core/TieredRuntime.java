@@ -104,7 +104,8 @@ public final class TieredRuntime implements AutoCloseable {
         this.store = new RedisEntryStore(redisson, config.keyPrefix(), config.tombstoneTtl(), config.leaseTtl(), config.lockTtl());
         this.breaker = new CircuitBreaker(config.breakerFailureThreshold(), config.breakerOpenDuration(), System::nanoTime);
         this.pending = new PendingInvalidations(config.pendingInvalidationsMax());
-        this.bus = new InvalidationBus(redisson, config.keyPrefix() + "invalidations", nodeId, new BusListener());
+        this.bus = new InvalidationBus(redisson, config.keyPrefix() + "invalidations", nodeId,
+                config.invalidationAckTimeout(), new BusListener());
         this.l1Configuration = loadEhcacheConfiguration(config.ehcacheConfig());
         EhcacheCachingProvider provider = (EhcacheCachingProvider) Caching.getCachingProvider(EhcacheCachingProvider.class.getName());
         // A URI of its own: JCache shares managers by URI, and two nodes in one JVM must not share an L1.
@@ -321,7 +322,12 @@ public final class TieredRuntime implements AutoCloseable {
     /** Publishes a change to every node; owes it when Redis cannot take it now. */
     void publish(Invalidation invalidation, String keyTextToOwe) {
         boolean sent = l2("publish", invalidation.region(), invalidation.keyText(), () -> {
-            bus.publish(invalidation);
+            if (!bus.publish(invalidation)) {
+                TieredRegion region = regions.get(invalidation.region());
+                if (region != null) {
+                    region.stats().invalidationAckTimeouts.increment();
+                }
+            }
             return true;
         }, () -> false);
         if (!sent) {
