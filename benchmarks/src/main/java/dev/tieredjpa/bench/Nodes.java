@@ -96,6 +96,11 @@ final class Nodes implements AutoCloseable {
         return peer;
     }
 
+    /** The Redis key prefix of this peer's nodes (ours: also its invalidation channel's). */
+    String keyPrefix() {
+        return keyPrefix;
+    }
+
     /** Statements every node has sent so far. */
     long statements() {
         return nodes.stream().mapToLong(BenchNode::statements).sum();

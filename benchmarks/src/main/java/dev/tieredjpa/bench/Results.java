@@ -22,6 +22,9 @@ import java.util.Map;
  *       meanErrorMicros, p50Micros, p99Micros, redisCallsPerOp (where counted)</li>
  *   <li>{@code direct}: peer ({@code tiered L1 hit}, {@code tiered L2 hit}, {@code RLocalCachedMap hit},
  *       {@code RBucket get}, {@code RMap get}), meanMicros, meanErrorMicros, p50Micros, p99Micros</li>
+ *   <li>{@code roundTrips}: peer, operation ({@code find (L1 hit)}, {@code session open}, {@code L1 clear},
+ *       {@code find (L2 hit)}, {@code get (L1 hit)}, {@code idle second}...), redisCallsPerOp (commands sent
+ *       to Redis per operation; per second for {@code idle second}), commands (by name, background included)</li>
  *   <li>{@code workload}: peer, db, keys, mix, threadsPerNode, entities, opsPerSecond, p50Micros, p99Micros,
  *       statementsPer1000, readsChecked, staleReads, writes, errors</li>
  *   <li>{@code stampede}: peer, db, protection, readers, dbLoads, p50Micros, p99Micros</li>

@@ -24,23 +24,19 @@ final class Workload {
     }
 
     record Result(Spec spec, long operations, double opsPerSecond, double p50Micros, double p99Micros,
-                  double statementsPer1000, long readsChecked, long staleReads, long writes, long errors) {
+                  double statementsPer1000, long readsChecked, long staleReads, long writes, long writesGivenUp,
+                  long errors) {
     }
 
     private Workload() {
     }
 
-    static Result run(Spec spec, Services services, KeyChooser keys) {
-        return run(spec, services, keys, nodes -> { });
-    }
-
-    /** As {@link #run(Spec, Services, KeyChooser)}; {@code afterRun} sees the nodes before they close. */
-    static Result run(Spec spec, Services services, KeyChooser keys, java.util.function.Consumer<Nodes> afterRun) {
-        try (Nodes nodes = Nodes.start(spec.peer(), services, 2, spec.threadsPerNode() + 2)) {
-            Result result = new Run(spec, nodes, keys, new AtomicLongArray(services.catalog().versionsById())).execute();
-            afterRun.accept(nodes);
-            return result;
-        }
+    /**
+     * Runs {@code spec} on {@code nodes} (two, started for {@code spec.peer()} and warmed, see {@link Preload}).
+     * Each run reads the committed versions afresh, so runs may follow each other on the same nodes.
+     */
+    static Result run(Spec spec, Nodes nodes, Catalog catalog, KeyChooser keys) {
+        return new Run(spec, nodes, keys, new AtomicLongArray(catalog.versionsById())).execute();
     }
 
     /** One run's threads and counters. */
@@ -52,6 +48,7 @@ final class Workload {
         private final LongAdder staleReads = new LongAdder();
         private final LongAdder readsChecked = new LongAdder();
         private final LongAdder errors = new LongAdder();
+        private final LongAdder writesGivenUp = new LongAdder();
         private final List<Histogram> histograms = new ArrayList<>();
         private final LongAdder measuredOps = new LongAdder();
         private final LongAdder measuredWrites = new LongAdder();
@@ -93,7 +90,7 @@ final class Workload {
             return new Result(spec, operations, operations / (elapsed / 1e9),
                     all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3,
                     operations == 0 ? 0 : statements * 1000.0 / operations,
-                    readsChecked.sum(), staleReads.sum(), measuredWrites.sum(), errors.sum());
+                    readsChecked.sum(), staleReads.sum(), measuredWrites.sum(), writesGivenUp.sum(), errors.sum());
         }
 
         private void loop(BenchNode node, SplittableRandom random, Histogram histogram) {
@@ -115,7 +112,14 @@ final class Workload {
                         }
                     }
                 } catch (RuntimeException e) {
-                    errors.increment();
+                    if (isVersionConflict(e)) {
+                        writesGivenUp.increment();
+                    } else if (errors.sum() == 0) {
+                        errors.increment();
+                        System.out.println("  first error on " + node + ": " + e);
+                    } else {
+                        errors.increment();
+                    }
                     continue;
                 }
                 long took = System.nanoTime() - start;
@@ -127,6 +131,17 @@ final class Workload {
                     }
                 }
             }
+        }
+
+        /** An update that lost the version check on every try: contention, not a fault. */
+        private static boolean isVersionConflict(Throwable e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof jakarta.persistence.OptimisticLockException
+                        || cause instanceof org.hibernate.StaleStateException) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static void sleep(Duration duration) {
