@@ -81,7 +81,7 @@ public final class BenchMain {
 
     /** Sizes and times of the two modes. */
     private enum Plan {
-        FULL(100_000, Duration.ofSeconds(2), Duration.ofSeconds(5), true, 3, new int[] {10_000, 100_000, 1_000_000},
+        FULL(100_000, Duration.ofMillis(1500), Duration.ofSeconds(4), true, 3, new int[] {10_000, 100_000, 1_000_000},
                 new int[] {1, 2, 4}, 100_000, 500, Duration.ofSeconds(3)),
         QUICK(5_000, Duration.ofMillis(500), Duration.ofSeconds(1), false, 1, new int[] {5_000}, new int[] {1, 2},
                 5_000, 50, Duration.ofSeconds(1));

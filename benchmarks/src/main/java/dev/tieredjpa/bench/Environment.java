@@ -27,29 +27,23 @@ final class Environment {
         results.meta("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         results.meta("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         results.meta("maxHeapMiB", Runtime.getRuntime().maxMemory() / (1024 * 1024));
-        results.meta("hibernate", version("org.hibernate.orm", "hibernate-core"));
-        results.meta("ehcache", version("org.ehcache", "ehcache"));
-        results.meta("redisson", version("org.redisson", "redisson"));
-        results.meta("redissonHibernate", "redisson-hibernate-7 " + version("org.redisson", "redisson-hibernate-7"));
-        results.meta("jmh", version("org.openjdk.jmh", "jmh-core"));
-        results.meta("h2", version("com.h2database", "h2"));
+        builtWith().forEach((name, version) -> results.meta(String.valueOf(name), version));
         results.meta("redisServer", redisVersion());
         results.meta("redisUrl", TestRedis.endpoint().describe());
         results.meta("postgresUrl", System.getenv().getOrDefault("DB_URL", "(none)"));
     }
 
-    private static String version(String group, String artifact) {
-        String resource = "/META-INF/maven/" + group + "/" + artifact + "/pom.properties";
-        try (InputStream in = Environment.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                return "unknown";
+    /** The library versions the jar was built with (Maven fills them in from the root POM). */
+    private static Properties builtWith() {
+        Properties versions = new Properties();
+        try (InputStream in = Environment.class.getResourceAsStream("/bench-versions.properties")) {
+            if (in != null) {
+                versions.load(in);
             }
-            Properties properties = new Properties();
-            properties.load(in);
-            return properties.getProperty("version", "unknown");
         } catch (IOException e) {
-            return "unknown";
+            versions.setProperty("versions", "unknown (" + e.getMessage() + ")");
         }
+        return versions;
     }
 
     private static String cpuModel() {

@@ -47,8 +47,8 @@ public final class RedissonClients {
                 // No pings: with them Redisson 4.7 was seen to drop a pub/sub message now and then without
                 // reconnecting (InvalidationChannelLossTest), which would leave another node's L1 stale.
                 // Dead connections are still found by the command timeout and by TCP.
-                .setPingConnectionInterval(0)
-                .setKeepAlive(true);
+                .setPingConnectionInterval(0);
+        config.setTcpKeepAlive(true);
         return create(config);
     }
 

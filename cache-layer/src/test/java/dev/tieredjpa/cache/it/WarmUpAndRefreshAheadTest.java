@@ -54,6 +54,42 @@ class WarmUpAndRefreshAheadTest {
         }
     }
 
+    /**
+     * Two nodes warming the same ids at once race for each key; the loser of a key's race finds the winner's
+     * copy of the same version in L2. Fails if the loser leaves the key out of its L1 (it would pay an L2
+     * round trip for it later), or if anything was loaded more than once per node.
+     */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void warm_onTwoNodesAtOnce_eachNodeHoldsEveryKeyInL1(Kind kind) throws Exception {
+        try (ReadsCluster cluster = ReadsCluster.start(kind, 2, Map.of())) {
+            Rows.insertItems(cluster.dataSource(), 300);
+            List<Long> ids = LongStream.rangeClosed(1, 300).boxed().toList();
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.CompletableFuture<TieredCache.WarmProgress>> warming = new ArrayList<>();
+            for (int n = 0; n < 2; n++) {
+                var emf = cluster.node(n).emf();
+                warming.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return TieredEntities.warm(emf, Item.class, ids, 20, p -> { });
+                }));
+            }
+            start.countDown();
+            warming.forEach(java.util.concurrent.CompletableFuture::join);
+
+            for (int n = 0; n < 2; n++) {
+                var region = cluster.node(n).runtime().regions().get(ITEMS);
+                assertThat(ids).as("ids missing from node %d's L1", n)
+                        .allSatisfy(id -> assertThat(region.peekL1(Rows.itemKey(id))).isNotNull());
+            }
+            assertThat(cluster.itemSelects()).as("item queries, at most one per batch per node").isLessThanOrEqualTo(30);
+        }
+    }
+
     /** Fails if warmTop warms other ids than the query's first {@code limit}. */
     @ParameterizedTest
     @EnumSource(Kind.class)

@@ -574,6 +574,12 @@ public final class TieredRegion {
             return kept;
         }
         stats.l2PutsRefused.increment();
+        if (outcome == PutOutcome.REFUSED_SAME_VERSION) {
+            // Another node's fill of this version landed first: ours equals L2's, so L1 may hold it.
+            kept = l1.putFromRead(key, value, version, readStamp, expiresAt, loadMillis);
+            flights.land(key, flight, kept ? value : SingleFlight.Outcome.RETRY);
+            return kept;
+        }
         flights.land(key, flight, SingleFlight.Outcome.RETRY);
         return false;
     }
@@ -666,6 +672,12 @@ public final class TieredRegion {
                 }
                 l1.putFromRead(one.key(), one.value(), one.version(), readStamp, expiresAt, fills.get(i).loadMillis());
                 flights.land(one.key(), flight, one.value());
+            } else if (outcome == PutOutcome.REFUSED_SAME_VERSION) {
+                // Another node's fill of this version landed first: ours equals L2's, so L1 may hold it.
+                stats.l2PutsRefused.increment();
+                boolean kept = l1.putFromRead(one.key(), one.value(), one.version(), readStamp, expiresAt,
+                        fills.get(i).loadMillis());
+                flights.land(one.key(), flight, kept ? one.value() : SingleFlight.Outcome.RETRY);
             } else {
                 stats.l2PutsRefused.increment();
                 flights.land(one.key(), flight, SingleFlight.Outcome.RETRY);

@@ -41,6 +41,8 @@ final class EntryScripts {
     static final int REFUSED_TOMBSTONE = 4;
     /** Stored, and readers on other nodes were waiting for it: the caller tells them. */
     static final int STORED_WAKING = 5;
+    /** A fill without a lease found that very version stored (another node's fill landed first). */
+    static final int REFUSED_SAME_VERSION = 6;
 
     static final int HIT = 1;
     static final int LOCKED = 2;
@@ -331,6 +333,10 @@ final class EntryScripts {
               if version ~= '-1' and s.d and vcmp(s.v or '-1', version) > 0 then rc = 3
               elseif version ~= '-1' and s.tv and vcmp(s.tv, version) >= 0 then rc = 4 end
             elseif not rc and (version ~= '-1' or s.p) then rc = fence(version) end
+            -- refused (its lease gone, or no lease), but that very version is here, neither pending nor
+            -- tombstoned nor being written: another reader's fill landed first, and the caller's copy is as good
+            if (rc == 2 or rc == 3) and version ~= '-1' and s.d and not s.p and vcmp(s.v, version) == 0
+                and not (s.tv and vcmp(s.tv, version) >= 0) then rc = 6 end
             if rc then
               if dirty then finish(nil) end
               return rc

@@ -14,7 +14,12 @@ public enum PutOutcome {
     /** L2 already holds this version or a newer one. */
     REFUSED_OLDER_VERSION,
     /** A live tombstone carries this version or a newer one: the value was invalidated or deleted. */
-    REFUSED_TOMBSTONE;
+    REFUSED_TOMBSTONE,
+    /**
+     * A fill without a lease found this very version already stored, by another reader's fill: not stored
+     * again, but the caller's copy equals L2's, so it may go to L1 (as a stored value would).
+     */
+    REFUSED_SAME_VERSION;
 
     public boolean stored() {
         return this == STORED || this == STORED_WAKING;
@@ -32,6 +37,7 @@ public enum PutOutcome {
             case EntryScripts.REFUSED_LEASE_REVOKED -> REFUSED_LEASE_REVOKED;
             case EntryScripts.REFUSED_OLDER_VERSION -> REFUSED_OLDER_VERSION;
             case EntryScripts.REFUSED_TOMBSTONE -> REFUSED_TOMBSTONE;
+            case EntryScripts.REFUSED_SAME_VERSION -> REFUSED_SAME_VERSION;
             default -> throw new IllegalStateException("Unknown put outcome code from the L2 script: " + code);
         };
     }

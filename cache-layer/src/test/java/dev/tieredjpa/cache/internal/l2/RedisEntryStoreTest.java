@@ -102,6 +102,29 @@ class RedisEntryStoreTest {
         }
 
         @Test
+        void putFromLoad_withoutLease_sameVersionAlreadyStored_refusedAsSame_olderAsOlder() {
+            // R1 holds the lease and fills v2; R2 loaded v2 too, without a lease (a warm-up of another node)
+            assertThat(store.get(REGION, "1", "R1")).isEqualTo(new Lookup.Miss(true, "R1"));
+            assertThat(store.putFromLoad(REGION, "1", "R1", 2, bytes("v2"), DATA_TTL)).isEqualTo(PutOutcome.STORED);
+            // the same version: not stored again, but the caller's copy is L2's (it may go to L1)
+            assertThat(store.putFromLoad(REGION, "1", null, 2, bytes("v2"), DATA_TTL))
+                    .isEqualTo(PutOutcome.REFUSED_SAME_VERSION);
+            // an older one is refused as older
+            assertThat(store.putFromLoad(REGION, "1", null, 1, bytes("v1"), DATA_TTL))
+                    .isEqualTo(PutOutcome.REFUSED_OLDER_VERSION);
+            // a lease holder whose fill lost the race to that unleased one: refused as the same version too
+            store.invalidate(REGION, "1", 2);
+            assertThat(store.get(REGION, "1", "R3")).isEqualTo(new Lookup.Miss(true, "R3"));
+            assertThat(store.putFromLoad(REGION, "1", null, 3, bytes("v3"), DATA_TTL)).isEqualTo(PutOutcome.STORED);
+            assertThat(store.putFromLoad(REGION, "1", "R3", 3, bytes("v3"), DATA_TTL))
+                    .isEqualTo(PutOutcome.REFUSED_SAME_VERSION);
+            // while a write holds the lock, even the same version is refused as locked
+            store.lock(REGION, "1", "W");
+            assertThat(store.putFromLoad(REGION, "1", null, 3, bytes("v3"), DATA_TTL))
+                    .isEqualTo(PutOutcome.REFUSED_LOCKED);
+        }
+
+        @Test
         void putFromLoad_writerDeletedAfterReaderLoaded_refusedAndMiss() {
             // R: L2 miss, lease, loads v1 from the DB
             assertThat(store.get(REGION, "1", "R")).isEqualTo(new Lookup.Miss(true, "R"));
