@@ -181,7 +181,7 @@ final class JmhSuite {
             boolean find = benchmark.startsWith(FindBenchmark.class.getName() + ".");
             if (find) {
                 FindBenchmark.Scenario scenario = FindBenchmark.Scenario.parse(params.getParam("scenario"));
-                identity.put("peer", scenario.peer().label());
+                identity.put("peer", scenario.peer().name());
                 identity.put("db", Services.Db.valueOf(params.getParam("db")).label());
                 identity.put("tier", scenario.tier());
             } else {

@@ -25,13 +25,14 @@ final class Labels {
         }
     }
 
-    /** The peer named, or null when the name is not one. */
+    /** The peer named (by its enum name, or by its label), or null when the name is not one. */
     static Peer peerOrNull(String name) {
-        try {
-            return Peer.valueOf(name);
-        } catch (IllegalArgumentException e) {
-            return null;
+        for (Peer peer : Peer.values()) {
+            if (peer.name().equals(name) || peer.label().equals(name)) {
+                return peer;
+            }
         }
+        return null;
     }
 
     static String db(String name) {

@@ -21,6 +21,8 @@ public final class Report {
                 ReportTables::find));
         SECTIONS.put("direct", new Section("one get from the cache or the Redis client alone, no Hibernate. Ratio: our mean ÷ this one's;"
                 + " below 1, ours is faster.", ReportTables::direct));
+        SECTIONS.put("roundTrips", new Section("Redis commands sent per operation, counted at a proxy in front of Redis (the"
+                + " background commands of an idle second are shown apart, and left out of the other rows).", ReportTables::roundTrips));
         SECTIONS.put("workload", new Section("reads and updates from two nodes. Ratio: our ops/s ÷ this one's for the same db, keys, mix,"
                 + " threads and entities; above 1, ours is faster. Stale reads and statements are as measured.", ReportTables::workload));
         SECTIONS.put("stampede", new Section("readers missing the same key at once: how many of them loaded it from the database.",

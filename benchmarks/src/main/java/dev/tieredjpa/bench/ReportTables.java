@@ -98,14 +98,21 @@ final class ReportTables {
         return table;
     }
 
+    static MarkdownTable roundTrips(List<Row> rows) {
+        MarkdownTable table = new MarkdownTable("cache", "operation", ">Redis calls per operation", "commands seen");
+        rows.forEach(r -> table.row(r.text("peer"), r.text("operation"), Labels.num(r.num("redisCallsPerOp")), r.text("commands")));
+        return table;
+    }
+
     static MarkdownTable writeBehind(List<Row> rows) {
-        MarkdownTable table = new MarkdownTable("policy", "keys", ">touches", ">accepted/s", ">÷ write-through",
-                ">statements/1,000 touches", ">lag p50 ms", ">lag max ms");
+        MarkdownTable table = new MarkdownTable("policy", "keys", ">touches", ">refused", ">accepted/s", ">÷ write-through",
+                ">statements/1,000 touches", ">lag p50 ms", ">lag max ms", ">drained ms after");
         rows.forEach(r -> {
             String ratio = r.is("policy", "WRITE_THROUGH") ? "" : first(rows, o -> o.is("policy", "WRITE_THROUGH") && o.is("keys", r.text("keys")))
                     .map(o -> Labels.ratio(r.num("acceptedPerSecond") / o.num("acceptedPerSecond"))).orElse("");
-            table.row(r.text("policy"), r.text("keys"), Labels.whole(r.num("touches")), Labels.whole(r.num("acceptedPerSecond")),
-                    ratio, Labels.num(r.num("statementsPer1000")), Labels.num(r.num("lagP50Millis")), Labels.num(r.num("lagMaxMillis")));
+            table.row(r.text("policy"), r.text("keys"), Labels.whole(r.num("touches")), Labels.whole(r.num("refused")),
+                    Labels.whole(r.num("acceptedPerSecond")), ratio, Labels.num(r.num("statementsPer1000")),
+                    Labels.num(r.num("lagP50Millis")), Labels.num(r.num("lagMaxMillis")), Labels.num(r.num("drainMillis")));
         });
         return table;
     }
