@@ -73,6 +73,11 @@ final class RunningDemo implements AutoCloseable {
         return nodeName;
     }
 
+    /** The node's database, for tests that check what it holds. */
+    TestDatabase database() {
+        return database;
+    }
+
     int port() {
         return ((Number) service.port()).intValue();
     }

@@ -75,7 +75,7 @@ class AcknowledgedInvalidationTest {
         int stale = 0;
         for (int round = 0; round < ROUNDS; round++) {
             // A read may not fill L1 when the previous round's message lands during it: read until it does.
-            await().atMost(Duration.ofSeconds(5)).until(() -> {
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5)).until(() -> {
                 b.find(Item.class, 1L);
                 return b.runtime().regions().get("items").peekL1(Rows.itemKey(1)) != null;
             });
