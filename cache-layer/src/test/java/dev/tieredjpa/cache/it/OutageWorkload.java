@@ -98,6 +98,11 @@ final class OutageWorkload implements AutoCloseable {
         watchClosed = true;
     }
 
+    /** The highest version of item {@code id} whose commit returned to a writer (0: none). */
+    long committedVersion(long id) {
+        return committed.get((int) id);
+    }
+
     String phase() {
         return phase;
     }

@@ -37,11 +37,11 @@ import org.junit.jupiter.api.Test;
  */
 class RedisOutageTest {
 
-    private static final int ITEMS = 20;
+    static final int ITEMS = 20;
     private static final String ITEM_KEY = "dev.tieredjpa.cache.it.Item#";
     private static final Duration AT_MOST = Duration.ofSeconds(20);
 
-    private static final Map<String, Object> SETTINGS = Map.of(
+    static final Map<String, Object> SETTINGS = Map.of(
             TieredCacheSettings.BREAKER_OPEN_DURATION, "300ms",
             TieredCacheSettings.L1_DEGRADED_TTL, "300ms",
             TieredCacheSettings.LOCK_TTL, "3s",
@@ -273,7 +273,7 @@ class RedisOutageTest {
     }
 
     /** Every item on every node, against the database: "node #id" to what it served, for those that differ. */
-    private static Map<String, String> staleness(Cluster cluster, Map<Long, Long> db) {
+    static Map<String, String> staleness(Cluster cluster, Map<Long, Long> db) {
         Map<String, String> stale = new TreeMap<>();
         for (Node node : cluster.nodes()) {
             for (long id = 1; id <= ITEMS; id++) {
@@ -286,7 +286,7 @@ class RedisOutageTest {
         return stale;
     }
 
-    private static void insertItems(Node node, int count) {
+    static void insertItems(Node node, int count) {
         node.inTransactionDo(em -> {
             for (long id = 1; id <= count; id++) {
                 em.persist(new Item(id, "I-" + id, "v0", BigDecimal.ONE));
@@ -329,7 +329,7 @@ class RedisOutageTest {
         return versions;
     }
 
-    private static Map<Long, Long> databaseVersions(Cluster cluster) throws SQLException {
+    static Map<Long, Long> databaseVersions(Cluster cluster) throws SQLException {
         Map<Long, Long> versions = new TreeMap<>();
         try (Connection connection = cluster.dataSource().getConnection();
              PreparedStatement select = connection.prepareStatement("select id, version from items");

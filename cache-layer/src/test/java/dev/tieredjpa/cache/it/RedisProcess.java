@@ -33,14 +33,24 @@ final class RedisProcess implements AutoCloseable {
 
     private final int port;
     private final String binary;
+    /** More arguments for the server (a replica's {@code --replicaof}). */
+    private final List<String> extraArgs;
+    /** For a Sentinel: its config file, which it rewrites as it learns. */
+    private final java.nio.file.Path sentinelConfig;
     private final Thread shutdownHook;
     private Process process;
     private RedisServer embedded;
     private boolean paused;
 
     private RedisProcess(int port, String binary) {
+        this(port, binary, List.of(), null);
+    }
+
+    private RedisProcess(int port, String binary, List<String> extraArgs, java.nio.file.Path sentinelConfig) {
         this.port = port;
         this.binary = binary;
+        this.extraArgs = extraArgs;
+        this.sentinelConfig = sentinelConfig;
         this.shutdownHook = new Thread(this::destroyQuietly, "redis-process-stop-" + port);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -50,6 +60,42 @@ final class RedisProcess implements AutoCloseable {
         RedisProcess redis = new RedisProcess(freePort(), systemBinary().orElse(null));
         redis.startAgain();
         return redis;
+    }
+
+    /** Whether a system redis-server is here (replicas and Sentinels need it). */
+    static boolean systemServerAvailable() {
+        return systemBinary().isPresent();
+    }
+
+    /** A replica of the server on {@code masterPort}, on a free port (needs a system redis-server). */
+    static RedisProcess startReplicaOf(int masterPort) {
+        RedisProcess redis = new RedisProcess(freePort(), systemBinary().orElseThrow(),
+                List.of("--replicaof", "127.0.0.1", String.valueOf(masterPort)), null);
+        redis.startAgain();
+        return redis;
+    }
+
+    /**
+     * A Sentinel watching the master {@code masterName} on {@code masterPort}: down after 1 s without an
+     * answer, failed over by a quorum of 2 (needs a system redis-server).
+     */
+    static RedisProcess startSentinel(String masterName, int masterPort) {
+        int port = freePort();
+        try {
+            java.nio.file.Path config = java.nio.file.Files.createTempFile("sentinel-" + port, ".conf");
+            java.nio.file.Files.writeString(config, String.join("\n",
+                    "port " + port,
+                    "bind 127.0.0.1",
+                    "sentinel monitor " + masterName + " 127.0.0.1 " + masterPort + " 2",
+                    "sentinel down-after-milliseconds " + masterName + " 1000",
+                    "sentinel failover-timeout " + masterName + " 5000",
+                    "sentinel parallel-syncs " + masterName + " 1", ""));
+            RedisProcess sentinel = new RedisProcess(port, systemBinary().orElseThrow(), List.of(), config);
+            sentinel.startAgain();
+            return sentinel;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Whether {@link #pause()} is possible here (a system redis-server we can signal). */
@@ -91,8 +137,15 @@ final class RedisProcess implements AutoCloseable {
         try {
             if (binary != null) {
                 File log = new File(System.getProperty("java.io.tmpdir"), "redis-process-" + port + ".log");
-                process = new ProcessBuilder(List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                        "--save", "", "--appendonly", "no", "--protected-mode", "no"))
+                List<String> command = new java.util.ArrayList<>();
+                if (sentinelConfig != null) {
+                    command.addAll(List.of(binary, sentinelConfig.toString(), "--sentinel"));
+                } else {
+                    command.addAll(List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                            "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+                    command.addAll(extraArgs);
+                }
+                process = new ProcessBuilder(command)
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                         .start();

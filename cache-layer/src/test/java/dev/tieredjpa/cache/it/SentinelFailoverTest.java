@@ -1,0 +1,100 @@
+package dev.tieredjpa.cache.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tieredjpa.cache.TieredCacheSettings;
+import dev.tieredjpa.testsupport.TestDatabases;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis behind Sentinel, chosen by the Redisson config file alone: a master, its replica and three
+ * Sentinels, all real {@code redis-server} processes on loopback. Two nodes run readers and version-checked
+ * writers; the master is killed with SIGKILL; the Sentinels promote the replica and the nodes follow it.
+ * Then: no caller saw an exception, every committed write is in the database, and once quiet, every node
+ * serves exactly what the database holds.
+ */
+class SentinelFailoverTest {
+
+    private static final String MASTER_NAME = "tiered-jpa";
+    private static final Duration FAILOVER_WITHIN = Duration.ofSeconds(30);
+
+    @Test
+    void masterKilled_replicaPromoted_noCallerFails_everyCommittedWriteKept_cachesEqualTheDatabase() throws Exception {
+        assumeTrue(RedisProcess.systemServerAvailable(), "needs a system redis-server for the replica and the Sentinels");
+        try (RedisProcess master = RedisProcess.start();
+             RedisProcess replica = RedisProcess.startReplicaOf(master.port());
+             RedisProcess s1 = RedisProcess.startSentinel(MASTER_NAME, master.port());
+             RedisProcess s2 = RedisProcess.startSentinel(MASTER_NAME, master.port());
+             RedisProcess s3 = RedisProcess.startSentinel(MASTER_NAME, master.port())) {
+            await().atMost(FAILOVER_WITHIN).until(() -> master.command("INFO", "replication").contains("connected_slaves:1"));
+            Map<String, Object> settings = new HashMap<>(RedisOutageTest.SETTINGS);
+            settings.put(TieredCacheSettings.REDIS_CONFIG_FILE, redissonConfig(List.of(s1, s2, s3)).toString());
+
+            try (Cluster cluster = Cluster.start(TestDatabases.Kind.H2, 2, master.url(), settings)) {
+                RedisOutageTest.insertItems(cluster.node(0), RedisOutageTest.ITEMS);
+                for (Node node : cluster.nodes()) {
+                    for (long id = 1; id <= RedisOutageTest.ITEMS; id++) {
+                        assertThat(node.find(Item.class, id).getName()).isEqualTo("v0");
+                    }
+                }
+                long writesBefore;
+                long writesDuring;
+                OutageWorkload workload = new OutageWorkload(cluster.nodes(), RedisOutageTest.ITEMS, 2, 1);
+                try {
+                    workload.start();
+                    Thread.sleep(1_000);
+                    writesBefore = workload.writes.get();
+                    master.kill();
+                    await().atMost(FAILOVER_WITHIN).until(() -> replica.command("INFO", "replication").contains("role:master"));
+                    await().atMost(FAILOVER_WITHIN).until(() -> cluster.nodes().stream()
+                            .allMatch(n -> n.runtime().breaker().allowsCalls()));
+                    writesDuring = workload.writes.get() - writesBefore;
+                    Thread.sleep(1_500);
+                } finally {
+                    workload.close();
+                }
+
+                Map<Long, Long> db = RedisOutageTest.databaseVersions(cluster);
+                for (long id = 1; id <= RedisOutageTest.ITEMS; id++) {
+                    assertThat(db.get(id)).as("item %d: the database holds its last committed write", id)
+                            .isGreaterThanOrEqualTo(workload.committedVersion(id));
+                }
+                System.out.printf("SENTINEL writes before the kill %d, from the kill to both nodes on the new master %d, "
+                                + "in all %d; reads %d; optimistic conflicts %d%n  stats a=%s%n  stats b=%s%n",
+                        writesBefore, writesDuring, workload.writes.get(), workload.reads.get(),
+                        workload.optimisticConflicts.get(), cluster.node(0).regionStats("items"), cluster.node(1).regionStats("items"));
+                assertThat(workload.failures).as("exceptions (other than optimistic conflicts) callers saw").isEmpty();
+                assertThat(workload.inconsistentReads.get()).isZero();
+                assertThat(writesDuring).as("writes committed across the failover").isPositive();
+                assertThat(RedisOutageTest.staleness(cluster, db)).as("items a node serves older than the database, once quiet")
+                        .isEmpty();
+            }
+        }
+    }
+
+    /** Redisson's YAML for the Sentinels, with the library's own choices: no retries, no pings, 1 s timeout. */
+    private static Path redissonConfig(List<RedisProcess> sentinels) throws IOException {
+        StringBuilder yaml = new StringBuilder("sentinelServersConfig:\n")
+                .append("  masterName: \"").append(MASTER_NAME).append("\"\n")
+                .append("  checkSentinelsList: false\n")
+                .append("  retryAttempts: 0\n")
+                .append("  timeout: 1000\n")
+                .append("  connectTimeout: 2000\n")
+                .append("  pingConnectionInterval: 0\n")
+                .append("  sentinelAddresses:\n");
+        for (RedisProcess sentinel : sentinels) {
+            yaml.append("  - \"redis://127.0.0.1:").append(sentinel.port()).append("\"\n");
+        }
+        Path file = Files.createTempFile("redisson-sentinel", ".yaml");
+        return Files.writeString(file, yaml.toString());
+    }
+}
