@@ -81,7 +81,61 @@ class SentinelFailoverTest {
         }
     }
 
-    /** Redisson's YAML for the Sentinels, with the library's own choices: no retries, no pings, 1 s timeout. */
+    /**
+     * The write Redis acknowledged but never replicated: the replica is paused while node a updates item 1
+     * (the master stores v1 in L2 and answers), then the master dies and the replica, which still holds v0,
+     * is promoted. Without re-asserting recent writes after the failover, L2 would serve v0 to every node
+     * until its TTL; each node owes its recent writes again when its subscription comes back, so once the
+     * nodes are on the new master both read v1.
+     */
+    @Test
+    void writeTheReplicaNeverGot_afterFailover_noNodeServesTheValueFromBeforeIt() throws Exception {
+        assumeTrue(RedisProcess.systemServerAvailable(), "needs a system redis-server for the replica and the Sentinels");
+        try (RedisProcess master = RedisProcess.start();
+             RedisProcess replica = RedisProcess.startReplicaOf(master.port());
+             RedisProcess s1 = RedisProcess.startSentinel(MASTER_NAME, master.port());
+             RedisProcess s2 = RedisProcess.startSentinel(MASTER_NAME, master.port());
+             RedisProcess s3 = RedisProcess.startSentinel(MASTER_NAME, master.port())) {
+            await().atMost(FAILOVER_WITHIN).until(() -> master.command("INFO", "replication").contains("connected_slaves:1"));
+            Map<String, Object> settings = new HashMap<>(RedisOutageTest.SETTINGS);
+            settings.put(TieredCacheSettings.REDIS_CONFIG_FILE, redissonConfig(List.of(s1, s2, s3)).toString());
+            try (Cluster cluster = Cluster.start(TestDatabases.Kind.H2, 2, master.url(), settings)) {
+                Node a = cluster.node(0);
+                Node b = cluster.node(1);
+                RedisOutageTest.insertItems(a, 1);
+                assertThat(b.find(Item.class, 1L).getVersion()).isZero();
+                await().atMost(FAILOVER_WITHIN).until(() -> master.command("INFO", "replication").contains("lag=0"));
+
+                // Cut the replication link while the replica cannot reconnect: the next write stays on the master.
+                replica.pause();
+                master.command("CLIENT", "KILL", "TYPE", "replica");
+                a.inTransactionDo(em -> em.find(Item.class, 1L).setName("v1"));
+                assertThat(a.runtime().store().inspect("items", ITEM_KEY).version()).as("the master's L2").isEqualTo(1L);
+                master.kill();
+                replica.resume();
+
+                await().atMost(FAILOVER_WITHIN).until(() -> replica.command("INFO", "replication").contains("role:master"));
+                // The promoted replica starts with v0; the nodes' re-assertion tombstones it.
+                await().atMost(FAILOVER_WITHIN).ignoreExceptions().until(() -> {
+                    var entry = a.runtime().store().inspect("items", ITEM_KEY);
+                    return !(entry.hasData() && entry.version() == 0L);
+                });
+                await().atMost(FAILOVER_WITHIN).until(() -> cluster.nodes().stream()
+                        .allMatch(n -> n.runtime().breaker().allowsCalls() && n.runtime().pending().isEmpty()));
+                for (Node node : cluster.nodes()) {
+                    assertThat(node.find(Item.class, 1L).getVersion()).as("item 1 on node %s", node.name()).isEqualTo(1L);
+                }
+                assertThat(RedisOutageTest.databaseVersions(cluster)).containsEntry(1L, 1L);
+            }
+        }
+    }
+
+    private static final String ITEM_KEY = "dev.tieredjpa.cache.it.Item#1";
+
+    /**
+     * Redisson's YAML for the Sentinels, with the library's own choices (no retries, no pings, 1 s timeout),
+     * and reads and subscriptions on the master.
+     */
     private static Path redissonConfig(List<RedisProcess> sentinels) throws IOException {
         StringBuilder yaml = new StringBuilder("sentinelServersConfig:\n")
                 .append("  masterName: \"").append(MASTER_NAME).append("\"\n")
@@ -90,6 +144,9 @@ class SentinelFailoverTest {
                 .append("  timeout: 1000\n")
                 .append("  connectTimeout: 2000\n")
                 .append("  pingConnectionInterval: 0\n")
+                // A replica lags its master: read and subscribe where the writes go.
+                .append("  readMode: \"MASTER\"\n")
+                .append("  subscriptionMode: \"MASTER\"\n")
                 .append("  sentinelAddresses:\n");
         for (RedisProcess sentinel : sentinels) {
             yaml.append("  - \"redis://127.0.0.1:").append(sentinel.port()).append("\"\n");

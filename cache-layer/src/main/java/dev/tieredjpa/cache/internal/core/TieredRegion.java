@@ -996,6 +996,11 @@ public final class TieredRegion {
         l1.clear();
     }
 
+    /** Drops this node's L1 copy of the key if it is older than {@code lowestLive} (-1: any copy). */
+    void dropL1(String keyText, long lowestLive) {
+        l1.invalidate(TieredKey.ofText(keyText), lowestLive);
+    }
+
     void onRemoteInvalidation(Invalidation invalidation) {
         stats.invalidationsReceived.increment();
         if (invalidation.sentAtMicros() > 0) {
@@ -1010,6 +1015,7 @@ public final class TieredRegion {
     }
 
     private void broadcast(TieredKey key, long version) {
+        runtime.recordWrite(name, key.text(), version < 0 ? -1 : version - 1);
         stats.invalidationsSent.increment();
         runtime.publish(Invalidation.key(runtime.nodeId(), name, key.text(), version), key.text());
     }

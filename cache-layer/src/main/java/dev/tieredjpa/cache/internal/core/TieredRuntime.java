@@ -75,6 +75,7 @@ public final class TieredRuntime implements AutoCloseable {
     private final Map<String, TieredRegion> regions = new ConcurrentHashMap<>();
     private final List<Runnable> recoveryTasks = new CopyOnWriteArrayList<>();
     private final List<Runnable> l1Clearers = new CopyOnWriteArrayList<>();
+    private final RecentWrites recentWrites = new RecentWrites(System::nanoTime);
     private final ScheduledExecutorService scheduler;
     private volatile dev.tieredjpa.cache.EntityPolicies policies;
     private final java.time.Clock clock;
@@ -377,6 +378,22 @@ public final class TieredRuntime implements AutoCloseable {
         }
     }
 
+    /** Records a change this node wrote to L2, to re-assert it after a failover (see {@link RecentWrites}). */
+    void recordWrite(String region, String keyText, long deadUpTo) {
+        recentWrites.record(region, keyText, deadUpTo);
+    }
+
+    /** Owes again every change written in the recent window; the scheduler pays it within a tick. */
+    private void reassertRecentWrites() {
+        List<RecentWrites.Write> recent = recentWrites.withinWindow();
+        recent.forEach(write -> pending.add(write.region(), write.keyText(), write.deadUpTo()));
+        recentWrites.takeOverflowedRegions().forEach(pending::addRegion);
+        if (!recent.isEmpty()) {
+            log.info("Invalidation channel subscribed again: re-asserting {} change(s) written in the last {} s, "
+                    + "in case a failover lost them", recent.size(), RecentWrites.WINDOW_NANOS / 1_000_000_000L);
+        }
+    }
+
     private void payStragglers() {
         PendingInvalidations.Snapshot owed = pending.drain();
         try {
@@ -392,11 +409,21 @@ public final class TieredRuntime implements AutoCloseable {
         for (String region : owed.regions()) {
             store.clearRegion(l2NameOf(region));
             bus.publish(Invalidation.region(nodeId, region));
+            TieredRegion known = regions.get(region);
+            if (known != null) {
+                known.clearL1();
+            }
         }
         for (Invalidation key : owed.keys()) {
             // An owed key carries the highest version it knows to be dead.
+            long lowestLive = TieredRegion.lowestLive(key.version());
             store.invalidate(l2NameOf(key.region()), key.keyText(), key.version());
-            bus.publish(Invalidation.key(nodeId, key.region(), key.keyText(), TieredRegion.lowestLive(key.version())));
+            bus.publish(Invalidation.key(nodeId, key.region(), key.keyText(), lowestLive));
+            // This node may have read the dead value back from L2 since: drop it here too.
+            TieredRegion known = regions.get(key.region());
+            if (known != null) {
+                known.dropL1(key.keyText(), lowestLive);
+            }
         }
     }
 
@@ -458,6 +485,8 @@ public final class TieredRuntime implements AutoCloseable {
 
         @Override
         public void onResubscribed() {
+            // A failover may have promoted a replica that missed our latest writes: owe them again.
+            reassertRecentWrites();
             clearAllL1();
             fillWaiters.wakeAll();
         }
