@@ -87,28 +87,39 @@ final class EntryScripts {
             end
 
             -- makes entry k current: reads its hash into s, forgetting an expired tombstone and an expired lease
+            -- a version as this library writes it: a canonical decimal, "-1" for none
+            local function isVersion(val) return string.match(val, '^%-?%d+$') ~= nil end
+            local function isNumber(val) return tonumber(val) ~= nil end
             local function open(k)
               key = k
               dirty = false
               s = { locks = {} }
+              -- not ours (another client's string, list, set...): dropped, the entry starts empty
+              local kind = redis.call('TYPE', key)
+              kind = kind.ok or kind
+              if kind ~= 'hash' and kind ~= 'none' then redis.call('DEL', key); dirty = true end
               local raw = redis.call('HGETALL', key)
+              local corrupt = {}
               for i = 1, #raw, 2 do
                 local f, val = raw[i], raw[i + 1]
-                if f == 'v' then s.v = val
+                if f == 'v' then if isVersion(val) then s.v = val else corrupt[#corrupt + 1] = f end
                 elseif f == 'd' then s.d = val
-                elseif f == 'tv' then s.tv = val
+                elseif f == 'tv' then if isVersion(val) then s.tv = val else corrupt[#corrupt + 1] = f end
                 elseif f == 'te' then s.te = tonumber(val)
                 elseif f == 'lt' then s.lt = val
                 elseif f == 'le' then s.le = tonumber(val)
-                elseif f == 'p' then s.p = val
+                elseif f == 'p' then if isVersion(val) then s.p = val else corrupt[#corrupt + 1] = f end
                 elseif f == 'pd' then s.pd = true
-                elseif f == 'x' then s.x = val
-                elseif f == 'dl' then s.dl = val
+                elseif f == 'x' then if isNumber(val) then s.x = val else corrupt[#corrupt + 1] = f end
+                elseif f == 'dl' then if isNumber(val) then s.dl = val else corrupt[#corrupt + 1] = f end
                 elseif f == 'n' then s.n = tonumber(val)
                 elseif f == 'w' then s.w = true
                 elseif string.sub(f, 1, 2) == 'l:' then s.locks[f] = tonumber(val) or 0
                 end
               end
+              -- a field that is not what this library writes is dropped; data without a valid version goes too
+              if #corrupt > 0 then redis.call('HDEL', key, unpack(corrupt)); dirty = true end
+              if s.d and not s.v and not s.p then redis.call('HDEL', key, 'd', 'x', 'dl'); s.d = nil; s.x = nil; s.dl = nil end
               if (s.tv or s.te) and not (s.tv and s.te and s.te > now) then
                 redis.call('HDEL', key, 'tv', 'te'); s.tv = nil; s.te = nil; dirty = true
               end
