@@ -33,7 +33,7 @@ class WriteBehindQueueDedicatedServerTest {
     private static final String ENTITY = "UserSession";
     private static final Duration L2_TTL = Duration.ofMinutes(10);
     private static final Duration TTL = Duration.ofSeconds(30);
-    private static final Set<String> INSIDE_SCRIPTS_OR_CLIENT = Set.of("evalsha", "time", "hgetall", "hset", "hdel",
+    private static final Set<String> INSIDE_SCRIPTS_OR_CLIENT = Set.of("evalsha", "time", "type", "hgetall", "hset", "hdel",
             "pexpire", "pttl", "persist", "xack", "xdel", "xadd", "xlen", "ping", "info");
 
     private static DedicatedRedis dedicated;
