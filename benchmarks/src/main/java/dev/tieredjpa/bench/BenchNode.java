@@ -129,13 +129,6 @@ final class BenchNode implements AutoCloseable {
         }
     }
 
-    /** Empties every tier this node can reach (for a miss: the next find goes to the database). */
-    void evictAll() {
-        if (peer.caches()) {
-            emf.getCache().evictAll();
-        }
-    }
-
     /** Evicts one product from every tier this node can reach. */
     void evict(long id) {
         if (peer.caches()) {

@@ -73,7 +73,7 @@ final class WriteBehindBench {
             }
             while (System.nanoTime() < deadline) {
                 lagSamples.add(lag(repositories).toMillis());
-                Thread.sleep(20);
+                Thread.sleep(20); // the sampling interval of the lag
             }
             for (Thread worker : workers) {
                 worker.join();
@@ -109,7 +109,7 @@ final class WriteBehindBench {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the write-behind queue did not drain within 60 s");
             }
-            Thread.sleep(10);
+            Thread.sleep(10); // the queue's depth is read from Redis; nothing notifies when it drains
         }
     }
 }

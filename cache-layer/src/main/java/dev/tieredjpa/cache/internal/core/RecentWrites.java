@@ -30,7 +30,8 @@ final class RecentWrites {
     private final LongSupplier nanoClock;
     private final ConcurrentLinkedDeque<Write> writes = new ConcurrentLinkedDeque<>();
     private final AtomicInteger size = new AtomicInteger();
-    private final java.util.Set<String> overflowedRegions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Regions whose writes overflowed the bound, and when they last did. */
+    private final java.util.Map<String, Long> overflowedRegions = new java.util.concurrent.ConcurrentHashMap<>();
 
     RecentWrites(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
@@ -45,7 +46,7 @@ final class RecentWrites {
             if (dropped != null) {
                 size.decrementAndGet();
                 if (now - dropped.atNanos() < WINDOW_NANOS) {
-                    overflowedRegions.add(dropped.region());
+                    overflowedRegions.put(dropped.region(), now);
                 }
             }
         }
@@ -66,10 +67,19 @@ final class RecentWrites {
         return recent;
     }
 
-    /** Regions that had more writes in the window than are kept (to be cleared whole); emptied by the call. */
+    /**
+     * Regions that had more writes in the window than are kept (to be cleared whole); emptied by the call.
+     * An overflow older than the window is forgotten: every write it dropped is older than the window too.
+     */
     List<String> takeOverflowedRegions() {
-        List<String> regions = new ArrayList<>(overflowedRegions);
-        overflowedRegions.removeAll(regions);
+        long from = nanoClock.getAsLong() - WINDOW_NANOS;
+        List<String> regions = new ArrayList<>();
+        overflowedRegions.forEach((region, at) -> {
+            if (at >= from) {
+                regions.add(region);
+            }
+        });
+        overflowedRegions.clear();
         return regions;
     }
 
