@@ -114,13 +114,13 @@ public final class JsonBody {
         if (declared > Json.MAX_BODY_BYTES) {
             throw tooLarge();
         }
-        try (InputStream in = ctx.req().getInputStream()) {
-            byte[] bytes = in.readNBytes(Json.MAX_BODY_BYTES + 1);
-            if (bytes.length > Json.MAX_BODY_BYTES) {
-                throw tooLarge();
-            }
-            return bytes;
+        // Not closed: the container owns the stream, and UnreadBodyDrain reads the rest of a refused body.
+        InputStream in = ctx.req().getInputStream();
+        byte[] bytes = in.readNBytes(Json.MAX_BODY_BYTES + 1);
+        if (bytes.length > Json.MAX_BODY_BYTES) {
+            throw tooLarge();
         }
+        return bytes;
     }
 
     private static ApiError tooLarge() {
