@@ -7,7 +7,12 @@ import java.nio.file.Path;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
+import org.redisson.config.BaseMasterSlaveServersConfig;
 import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
+import org.redisson.config.SubscriptionMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes the Redisson client that the cache layer talks to Redis through.
@@ -23,6 +28,8 @@ import org.redisson.config.Config;
  * </ul>
  */
 public final class RedissonClients {
+
+    private static final Logger log = LoggerFactory.getLogger(RedissonClients.class);
 
     /** How long a single Redis command may take before the cache layer treats Redis as slow. */
     public static final int COMMAND_TIMEOUT_MILLIS = 1_000;
@@ -52,13 +59,42 @@ public final class RedissonClients {
         return create(config);
     }
 
-    /** A client from Redisson's YAML config file (single, Sentinel or Cluster servers). */
+    /**
+     * A client from Redisson's YAML config file (single, Sentinel or Cluster servers). With replicas
+     * (Sentinel, Cluster) reads and subscriptions are kept on the masters whatever the file says: see
+     * {@link #onMasters}.
+     */
     public static RedissonClient forConfigFile(Path yaml) {
+        Config config;
         try {
-            return create(Config.fromYAML(Files.newBufferedReader(yaml)));
+            config = Config.fromYAML(Files.newBufferedReader(yaml));
         } catch (IOException e) {
             throw new UncheckedIOException("Could not read the Redisson config file " + yaml, e);
         }
+        if (config.isClusterConfig()) {
+            onMasters(config.useClusterServers(), yaml);
+        } else if (config.isSentinelConfig()) {
+            onMasters(config.useSentinelServers(), yaml);
+        }
+        return create(config);
+    }
+
+    /**
+     * Reads and subscriptions on the masters, where Redisson's default reads from replicas:
+     * <ul>
+     *   <li>a replica lags its master, so a read there could miss the tombstone of a write that has returned;</li>
+     *   <li>confirmed invalidations wait for as many answers as {@code PUBLISH} reports receivers, and a
+     *       Redis Cluster node counts only its own subscribers: every node must subscribe where the
+     *       invalidations are published, the master owning the channel's slot.</li>
+     * </ul>
+     */
+    private static void onMasters(BaseMasterSlaveServersConfig<?> servers, Path yaml) {
+        if (servers.getReadMode() != ReadMode.MASTER || servers.getSubscriptionMode() != SubscriptionMode.MASTER) {
+            log.info("Redisson config {}: readMode {} and subscriptionMode {} set to MASTER (the tiered cache reads "
+                    + "and listens where the writes go)", yaml, servers.getReadMode(), servers.getSubscriptionMode());
+        }
+        servers.setReadMode(ReadMode.MASTER);
+        servers.setSubscriptionMode(SubscriptionMode.MASTER);
     }
 
     private static RedissonClient create(Config config) {

@@ -68,7 +68,7 @@ class AcknowledgedInvalidationTest {
     }
 
     /** Rounds of: b holds row 1 in L1, a updates it, b reads it as soon as a's commit returns. */
-    private static int staleReadsRightAfterWrites(Cluster cluster) {
+    static int staleReadsRightAfterWrites(Cluster cluster) {
         Node a = cluster.node(0);
         Node b = cluster.node(1);
         Rows.insertItems(cluster.dataSource(), 1);

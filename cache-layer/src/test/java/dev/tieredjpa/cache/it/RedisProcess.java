@@ -98,6 +98,20 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A Redis Cluster node, not yet in a cluster (see {@link RedisClusterProcesses}): its cluster state in a
+     * file of its own under {@code dir}, a node counted as failing after 1 s without an answer. Its port is
+     * below 55536, so that its cluster bus port (port + 10000) exists, and both are free.
+     */
+    static RedisProcess startClusterNode(java.nio.file.Path dir) {
+        int port = freeClusterPort();
+        RedisProcess redis = new RedisProcess(port, systemBinary().orElseThrow(), List.of("--cluster-enabled", "yes",
+                "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
+                "--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0"), null);
+        redis.startAgain();
+        return redis;
+    }
+
     /** Whether {@link #pause()} is possible here (a system redis-server we can signal). */
     boolean canPause() {
         return binary != null;
@@ -141,8 +155,13 @@ final class RedisProcess implements AutoCloseable {
                 if (sentinelConfig != null) {
                     command.addAll(List.of(binary, sentinelConfig.toString(), "--sentinel"));
                 } else {
+                    // A working directory of its own and empty at each start: a replica writes the RDB of its
+                    // full sync there, and a dump.rdb left in the shared working directory would be loaded by the
+                    // next server started there, which would then not start empty.
+                    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("redis-" + port + "-");
+                    dir.toFile().deleteOnExit();
                     command.addAll(List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                            "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+                            "--save", "", "--appendonly", "no", "--protected-mode", "no", "--dir", dir.toString()));
                     command.addAll(extraArgs);
                 }
                 process = new ProcessBuilder(command)
@@ -341,6 +360,25 @@ final class RedisProcess implements AutoCloseable {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freeClusterPort() {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = 20_000 + random.nextInt(30_000);
+            if (isFree(port) && isFree(port + 10_000)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port pair (port, port + 10000) found for a Redis Cluster node");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException taken) {
+            return false;
         }
     }
 
