@@ -39,6 +39,9 @@ public @interface CachePolicy {
     /** Records the write-behind queue may hold before new writes are refused; 0: 100000. */
     long maxQueueLength() default 0;
 
+    /** When a write-behind write counts as acknowledged: on a replica (the default) or in Redis's memory. */
+    WriteBehindDurability writeBehindDurability() default WriteBehindDurability.REPLICA;
+
     /** XFetch early refresh: its beta (1 is the usual value); 0: off. */
     double earlyRefreshBeta() default 0;
 

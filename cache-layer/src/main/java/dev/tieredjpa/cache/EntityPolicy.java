@@ -21,6 +21,7 @@ import java.util.TreeSet;
  *   <tr><td>{@code batch-size}</td><td>100</td></tr>
  *   <tr><td>{@code max-retries}</td><td>5</td></tr>
  *   <tr><td>{@code max-queue-length}</td><td>100000</td></tr>
+ *   <tr><td>{@code write-behind-durability}</td><td>{@code REPLICA} ({@code REPLICA | MEMORY}, see {@link WriteBehindDurability})</td></tr>
  *   <tr><td>{@code early-refresh-beta}</td><td>0: off (XFetch's beta; 1 is the usual value)</td></tr>
  *   <tr><td>{@code stale-if-error}</td><td>0: off (the maximum staleness of a value served when its reload fails)</td></tr>
  *   <tr><td>{@code negative-ttl}</td><td>0: off (how long "no such row" is remembered)</td></tr>
@@ -28,11 +29,11 @@ import java.util.TreeSet;
  */
 public record EntityPolicy(String entityName, WritePolicy writePolicy, Duration l1Ttl, long l1MaxEntries, Duration l2Ttl,
                            Duration writeBehindDelay, int batchSize, int maxRetries, long maxQueueLength,
-                           ReadPolicy readPolicy) {
+                           WriteBehindDurability writeBehindDurability, ReadPolicy readPolicy) {
 
     /** The setting names under {@code tiered-cache.entity.<EntityName>.}. */
     public static final Set<String> SETTINGS = Set.of("write-policy", "l1-ttl", "l1-max-entries", "l2-ttl",
-            "write-behind-delay", "batch-size", "max-retries", "max-queue-length", "early-refresh-beta", "stale-if-error",
+            "write-behind-delay", "batch-size", "max-retries", "max-queue-length", "write-behind-durability", "early-refresh-beta", "stale-if-error",
             "negative-ttl");
 
     static final String ENTITY_PREFIX = TieredCacheSettings.PREFIX + "entity.";
@@ -59,12 +60,14 @@ public record EntityPolicy(String entityName, WritePolicy writePolicy, Duration 
         int retries = (int) values.positive("max-retries", annotation == null || annotation.maxRetries() <= 0 ? 5 : annotation.maxRetries());
         long queue = values.positive("max-queue-length", annotation == null || annotation.maxQueueLength() <= 0
                 ? 100_000 : annotation.maxQueueLength());
+        WriteBehindDurability durability = values.durability(annotation == null
+                ? WriteBehindDurability.REPLICA : annotation.writeBehindDurability());
         double beta = values.beta(annotation == null ? 0 : annotation.earlyRefreshBeta());
         Duration staleIfError = values.optionalDuration("stale-if-error", annotationDuration(
                 annotation == null ? "" : annotation.staleIfError(), prefix, "stale-if-error", Duration.ZERO));
         Duration negativeTtl = values.optionalDuration("negative-ttl", annotationDuration(
                 annotation == null ? "" : annotation.negativeTtl(), prefix, "negative-ttl", Duration.ZERO));
-        return new EntityPolicy(entityName, write, l1Ttl, l1Max, l2Ttl, delay, batch, retries, queue,
+        return new EntityPolicy(entityName, write, l1Ttl, l1Max, l2Ttl, delay, batch, retries, queue, durability,
                 new ReadPolicy(beta, staleIfError, negativeTtl));
     }
 
@@ -92,8 +95,8 @@ public record EntityPolicy(String entityName, WritePolicy writePolicy, Duration 
     public String describe() {
         return String.format(Locale.ROOT, "%-24s %-13s l1-ttl=%-8s l1-max=%-7d l2-ttl=%-8s%s", entityName, writePolicy,
                 human(l1Ttl), l1MaxEntries, human(l2Ttl), writePolicy == WritePolicy.WRITE_BEHIND
-                        ? String.format(Locale.ROOT, " delay=%s batch=%d retries=%d max-queue=%d",
-                        human(writeBehindDelay), batchSize, maxRetries, maxQueueLength) : "")
+                        ? String.format(Locale.ROOT, " delay=%s batch=%d retries=%d max-queue=%d durability=%s",
+                        human(writeBehindDelay), batchSize, maxRetries, maxQueueLength, writeBehindDurability) : "")
                 + (readPolicy.earlyRefresh() ? " early-refresh-beta=" + readPolicy.earlyRefreshBeta() : "")
                 + (readPolicy.servesStale() ? " stale-if-error=" + human(readPolicy.staleIfError()) : "")
                 + (readPolicy.cachesAbsence() ? " negative-ttl=" + human(readPolicy.negativeTtl()) : "");
@@ -128,6 +131,19 @@ public record EntityPolicy(String entityName, WritePolicy writePolicy, Duration 
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(prefix + "write-policy must be one of "
                         + Arrays.toString(WritePolicy.values()) + ", but was " + text);
+            }
+        }
+
+        WriteBehindDurability durability(WriteBehindDurability fallback) {
+            String text = text("write-behind-durability");
+            if (text == null) {
+                return fallback;
+            }
+            try {
+                return WriteBehindDurability.valueOf(text.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(prefix + "write-behind-durability must be one of "
+                        + Arrays.toString(WriteBehindDurability.values()) + ", but was " + text);
             }
         }
 

@@ -40,6 +40,7 @@ public final class TieredCacheConfig {
     private final int pendingInvalidationsMax;
     private final Duration queryClockSkewAllowance;
     private final Duration invalidationAckTimeout;
+    private final Duration writeBehindReplicaWait;
     private final String nodeName;
 
     private TieredCacheConfig(Reader in) {
@@ -60,6 +61,7 @@ public final class TieredCacheConfig {
         this.pendingInvalidationsMax = (int) in.positiveLong(PENDING_INVALIDATIONS_MAX, 10_000);
         this.queryClockSkewAllowance = in.duration(QUERY_CLOCK_SKEW_ALLOWANCE, Duration.ofMillis(100));
         this.invalidationAckTimeout = in.duration(INVALIDATION_ACK_TIMEOUT, Duration.ofMillis(100));
+        this.writeBehindReplicaWait = in.positiveDuration(WRITE_BEHIND_REPLICA_WAIT, Duration.ofMillis(100));
         this.nodeName = in.text(NODE_NAME, UUID.randomUUID().toString().substring(0, 8));
         if (redisUrl == null && redisConfigFile == null) {
             throw new IllegalArgumentException(REDIS_URL + " or " + REDIS_CONFIG_FILE + " must be set to reach the L2 Redis");
@@ -108,6 +110,7 @@ public final class TieredCacheConfig {
     public int pendingInvalidationsMax() { return pendingInvalidationsMax; }
     public Duration queryClockSkewAllowance() { return queryClockSkewAllowance; }
     public Duration invalidationAckTimeout() { return invalidationAckTimeout; }
+    public Duration writeBehindReplicaWait() { return writeBehindReplicaWait; }
     public String nodeName() { return nodeName; }
 
     @Override
@@ -119,7 +122,8 @@ public final class TieredCacheConfig {
                 + ", breakerFailureThreshold=" + breakerFailureThreshold + ", breakerOpenDuration=" + breakerOpenDuration
                 + ", pendingInvalidationsMax=" + pendingInvalidationsMax
                 + ", queryClockSkewAllowance=" + queryClockSkewAllowance
-                + ", invalidationAckTimeout=" + invalidationAckTimeout + ", nodeName=" + nodeName + "}";
+                + ", invalidationAckTimeout=" + invalidationAckTimeout + ", writeBehindReplicaWait=" + writeBehindReplicaWait
+                + ", nodeName=" + nodeName + "}";
     }
 
     /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, {@code 2d} or bare milliseconds; the error names {@code key}. */

@@ -100,6 +100,14 @@ public final class TieredCacheSettings {
      */
     public static final String INVALIDATION_ACK_TIMEOUT = PREFIX + "invalidation.ack-timeout";
 
+    /**
+     * How long a write-behind write of an entity with {@link WriteBehindDurability#REPLICA} durability waits
+     * for a Redis replica to confirm it ({@code WAIT}). Past it, the write is written to the database before
+     * it returns. After a wait that no replica answered, the entity's writes go to the database at once,
+     * without waiting, for a second. Default: 100ms.
+     */
+    public static final String WRITE_BEHIND_REPLICA_WAIT = PREFIX + "write-behind.replica-wait";
+
     /** A name for this node in logs and messages. Default: a random id. */
     public static final String NODE_NAME = PREFIX + "node-name";
 

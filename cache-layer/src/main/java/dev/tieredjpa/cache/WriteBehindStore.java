@@ -115,16 +115,36 @@ public final class WriteBehindStore<T> {
     private void write(TieredKey key, CacheEntry entry, long version) {
         var policy = entity.policy();
         EnqueueResult result = entity.region().writeBehind(key, entry, version,
-                bytes -> entity.queue().enqueue(key.text(), version, bytes, policy.maxQueueLength()),
-                EnqueueResult::stored);
+                bytes -> entity.enqueue(key.text(), version, bytes), EnqueueResult::stored);
         if (result == null) {
             writeThrough(key, entry, version);
+        } else if (result.stored() && !entity.acknowledgeable(result)) {
+            flushNow(key, entry, version, result.streamId());
         } else if (result.queueFull()) {
             throw new WriteBehindRejectedException("The write-behind queue of " + policy.entityName() + " holds "
                     + policy.maxQueueLength() + " records (tiered-cache.entity." + policy.entityName()
                     + ".max-queue-length): the database is behind; try again shortly", policy.writeBehindDelay().multipliedBy(4));
         } else if (!result.stored()) {
             throw new OptimisticLockException(key + ": another write of version " + version + " or newer got there first");
+        }
+    }
+
+    /**
+     * No replica confirmed the queued write: write it to the database before returning, so that a Redis
+     * that loses its memory loses nothing acknowledged. If the database refuses, the write is not
+     * acknowledged; it stays queued, and the flusher may still land it.
+     */
+    private void flushNow(TieredKey key, CacheEntry entry, long version, String streamId) {
+        byte[] data = entry == null ? null : entity.region().encodeValue(entry);
+        try {
+            entity.flushNow(new WriteRecord(streamId, key.text(), version, entry == null, data, System.currentTimeMillis()));
+        } catch (RuntimeException databaseFailed) {
+            var policy = entity.policy();
+            WriteBehindRejectedException rejected = new WriteBehindRejectedException("No Redis replica confirmed the write of " + key + " and the database "
+                    + "refused it (" + databaseFailed.getMessage() + "): it is not acknowledged. It stays queued, and may "
+                    + "still be written by the flusher", policy.writeBehindDelay().multipliedBy(4));
+            rejected.initCause(databaseFailed);
+            throw rejected;
         }
     }
 

@@ -89,4 +89,6 @@ public final class MeterNames {
     public static final String WRITE_BEHIND_FLUSHED = "tiered.cache.writebehind.flushed";
     /** Gauge: records in the dead-letter stream. */
     public static final String WRITE_BEHIND_DEAD_LETTERS = "tiered.cache.writebehind.dead.letters";
+    /** Function counter: this node's writes written to the database before they returned, no replica having confirmed them. */
+    public static final String WRITE_BEHIND_WRITTEN_THROUGH = "tiered.cache.writebehind.written.through";
 }

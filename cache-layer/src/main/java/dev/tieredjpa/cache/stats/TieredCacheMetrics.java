@@ -164,6 +164,10 @@ public final class TieredCacheMetrics implements MeterBinder {
                 .tags(queueTags).description("Records this node's flusher wrote to the database").register(registry);
         gauge(registry, WRITE_BEHIND_DEAD_LETTERS, queueTags, "Records in the dead-letter stream", null,
                 v -> known(queueValue(v, region, WriteBehindStats::deadLetters)));
+        FunctionCounter.builder(WRITE_BEHIND_WRITTEN_THROUGH, runtime,
+                        r -> queueValue(view.get(), region, WriteBehindStats::writtenThrough))
+                .tags(queueTags).description("Writes written to the database before they returned, no replica having confirmed them")
+                .register(registry);
     }
 
     private void bindHibernate(MeterRegistry registry) {

@@ -41,7 +41,9 @@ class PolicyConfigTest {
                 Arguments.of("tiered-cache.entity.Item.l2-tll", "5m",
                         "tiered-cache.entity.Item.l2-tll is not a setting; allowed: [batch-size, early-refresh-beta, l1-max-entries, "
                                 + "l1-ttl, l2-ttl, max-queue-length, max-retries, negative-ttl, stale-if-error, write-behind-delay, "
-                                + "write-policy]"),
+                                + "write-behind-durability, write-policy]"),
+                Arguments.of("tiered-cache.entity.Visit.write-behind-durability", "disk",
+                        "tiered-cache.entity.Visit.write-behind-durability must be one of [REPLICA, MEMORY], but was disk"),
                 Arguments.of("tiered-cache.entity.Item.write-policy", "SOMETIMES",
                         "tiered-cache.entity.Item.write-policy must be one of [WRITE_THROUGH, WRITE_BEHIND, READ_ONLY], but was SOMETIMES"),
                 Arguments.of("tiered-cache.entity.Item.l2-ttl", "-5s",
@@ -49,6 +51,8 @@ class PolicyConfigTest {
                 Arguments.of("tiered-cache.entity.Item.batch-size", "0",
                         "tiered-cache.entity.Item.batch-size must be a positive whole number, but was 0"),
                 Arguments.of("tiered-cache.l2.tll", "5m", "Unknown setting tiered-cache.l2.tll"),
+                Arguments.of("tiered-cache.write-behind.replica-wait", "0ms",
+                        "tiered-cache.write-behind.replica-wait must be"),
                 Arguments.of("tiered-cache.l1.ttl", "soon",
                         "tiered-cache.l1.ttl must be a duration (e.g. 30s, 500ms, 10m), but was soon"));
     }

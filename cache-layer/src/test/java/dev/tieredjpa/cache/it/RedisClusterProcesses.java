@@ -52,7 +52,7 @@ final class RedisClusterProcesses implements AutoCloseable {
             }
             await().atMost(READY_WITHIN).until(() -> nodes.stream().allMatch(RedisClusterProcesses::clusterOk)
                     && cluster.masters().size() == 3
-                    && cluster.masters().stream().allMatch(m -> m.command("INFO", "replication").contains("connected_slaves:1")));
+                    && cluster.masters().stream().allMatch(m -> m.command("INFO", "replication").contains("state=online")));
             return cluster;
         } catch (RuntimeException | IOException | InterruptedException e) {
             cluster.close();

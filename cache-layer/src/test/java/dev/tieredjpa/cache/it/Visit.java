@@ -1,6 +1,7 @@
 package dev.tieredjpa.cache.it;
 
 import dev.tieredjpa.cache.CachePolicy;
+import dev.tieredjpa.cache.WriteBehindDurability;
 import dev.tieredjpa.cache.WritePolicy;
 import jakarta.persistence.Cacheable;
 import jakarta.persistence.Column;
@@ -14,7 +15,10 @@ import java.time.Instant;
 @Entity
 @Table(name = "visits")
 @Cacheable
-@CachePolicy(write = WritePolicy.WRITE_BEHIND, writeBehindDelay = "100ms", batchSize = 200, maxRetries = 3)
+// MEMORY: the write-behind tests watch the queue at work, on one Redis without replicas (where REPLICA
+// durability writes every write through). WriteBehindReplicaDurabilityTest sets REPLICA by property.
+@CachePolicy(write = WritePolicy.WRITE_BEHIND, writeBehindDelay = "100ms", batchSize = 200, maxRetries = 3,
+        writeBehindDurability = WriteBehindDurability.MEMORY)
 public class Visit {
 
     @Id

@@ -7,11 +7,9 @@ import dev.tieredjpa.cache.internal.l2.EntrySnapshot;
 import dev.tieredjpa.cache.internal.writebehind.WriteBehindQueue;
 import dev.tieredjpa.cache.it.WriteBehindCluster.VisitRow;
 import dev.tieredjpa.testsupport.TestDatabases.Kind;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -21,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.assertj.core.api.SoftAssertions;
-import org.h2.tools.Server;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
@@ -70,14 +67,14 @@ class WriteBehindDurabilityTest {
             assertThat(writer.statistics().getEntityUpsertCount()).isZero();
 
             try (VersionSampler sampler = VersionSampler.start(cluster);
-                 FlusherProcess first = FlusherProcess.start("first", shared.childArguments("first"), shared.password());
-                 FlusherProcess second = FlusherProcess.start("second", shared.childArguments("second"), shared.password())) {
+                 NodeProcess first = NodeProcess.start("first", shared.childArguments("first"), shared.password());
+                 NodeProcess second = NodeProcess.start("second", shared.childArguments("second"), shared.password())) {
                 // Two flusher JVMs share the stream (one consumer group), as two nodes of a service do.
                 // The first dies after it sent its third batch's statements, before that commit.
                 first.await("before-commit 3", CHILD_START);
                 first.kill();
                 // The second dies at its next commit, after the commit and before it acknowledged that batch.
-                int committed = second.linesWith(FlusherMain.MARK + "committed ").size();
+                int committed = second.linesWith(NodeMain.MARK + "committed ").size();
                 second.await("committed " + (committed + 1), CHILD_START);
                 second.kill();
                 long left = queue.depth();
@@ -180,57 +177,6 @@ class WriteBehindDurabilityTest {
 
     private static String id(int k) {
         return String.format("visit-%02d", k);
-    }
-
-    /**
-     * The cluster's database as another JVM reaches it: PostgreSQL by its URL; the in-memory H2 through an H2
-     * TCP server that this JVM runs for the test.
-     */
-    private static final class SharedDatabase implements AutoCloseable {
-        private final WriteBehindCluster cluster;
-        private final String url;
-        private final Server h2;
-
-        private SharedDatabase(WriteBehindCluster cluster, String url, Server h2) {
-            this.cluster = cluster;
-            this.url = url;
-            this.h2 = h2;
-        }
-
-        static SharedDatabase of(WriteBehindCluster cluster) throws SQLException {
-            String url = cluster.dataSource().getJdbcUrl();
-            if (!url.startsWith("jdbc:h2:mem:")) {
-                return new SharedDatabase(cluster, url, null);
-            }
-            Server server = Server.createTcpServer("-tcpPort", "0", "-tcpDaemon").start();
-            String name = url.substring("jdbc:h2:mem:".length()).split(";")[0];
-            return new SharedDatabase(cluster, "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/mem:" + name, server);
-        }
-
-        Map<String, String> childArguments(String node) {
-            Map<String, String> arguments = new LinkedHashMap<>();
-            arguments.put("db-url", url);
-            arguments.put("db-user", cluster.dataSource().getUsername());
-            arguments.put("redis-url", cluster.redisUrl());
-            arguments.put("key-prefix", cluster.keyPrefix());
-            arguments.put("node", node);
-            arguments.put("batch-size", "100");
-            arguments.put("pause-ms", "100");
-            arguments.put("max-seconds", "90");
-            return arguments;
-        }
-
-        /** Handed to the child in its environment, not on its command line (which {@code ps} shows). */
-        String password() {
-            return cluster.dataSource().getPassword() == null ? "" : cluster.dataSource().getPassword();
-        }
-
-        @Override
-        public void close() {
-            if (h2 != null) {
-                h2.stop();
-            }
-        }
     }
 
     /**

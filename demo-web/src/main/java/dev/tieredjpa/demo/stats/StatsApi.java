@@ -79,7 +79,7 @@ public final class StatsApi {
 
     private static Map<String, Object> writeBehind(WriteBehindStats queue) {
         return ordered("queueDepth", queue.queueDepth(), "lagMillis", queue.lag().toMillis(), "flushed", queue.flushed(),
-                "deadLettered", queue.deadLetters());
+                "deadLettered", queue.deadLetters(), "writtenThrough", queue.writtenThrough());
     }
 
     private static Map<String, Object> latency(LatencySnapshot latency) {

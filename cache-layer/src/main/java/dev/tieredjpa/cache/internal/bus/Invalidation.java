@@ -26,9 +26,12 @@ public record Invalidation(Kind kind, String origin, String region, String keyTe
 
     /**
      * What changed. {@code FILLED} is no change: a reader's load of the key landed in L2, and readers on
-     * other nodes that wait for it may read it now.
+     * other nodes that wait for it may read it now. {@code LOCKED}: a writer locked the key in L2 before its
+     * database write, and its {@code version} is the first the write may make live: drop older copies now,
+     * in case the writer dies after its commit and never says so (published by the lock script itself).
+     * Kinds are added at the end only: a node that does not know a kind ignores the message as malformed.
      */
-    public enum Kind { KEY, REGION, FILLED }
+    public enum Kind { KEY, REGION, FILLED, LOCKED }
 
     /** The format this node writes: format 1 plus the send time. */
     private static final byte FORMAT = 2;
@@ -43,6 +46,11 @@ public record Invalidation(Kind kind, String origin, String region, String keyTe
     /** A load of one key landed in L2, sent now. */
     public static Invalidation filled(String origin, String region, String keyText) {
         return new Invalidation(Kind.FILLED, origin, region, keyText, -1, nowMicros());
+    }
+
+    /** A writer locked one key; copies older than {@code lowestLive} must go. Sent now. */
+    public static Invalidation locked(String origin, String region, String keyText, long lowestLive) {
+        return new Invalidation(Kind.LOCKED, origin, region, keyText, lowestLive, nowMicros());
     }
 
     /** The whole region was cleared, sent now. */

@@ -138,6 +138,11 @@ public final class InvalidationBus implements AutoCloseable {
         return origin;
     }
 
+    /** The pub/sub channel, for scripts that publish on it themselves. */
+    public String channel() {
+        return channel;
+    }
+
     public long received() {
         return received.get();
     }
@@ -156,7 +161,9 @@ public final class InvalidationBus implements AutoCloseable {
             }
             return;
         }
-        boolean confirmable = invalidation.kind() != Invalidation.Kind.FILLED && invalidation.sentAtMicros() > 0;
+        // Hints (a fill landed, a key was locked) are not waited for: only changes are confirmed.
+        boolean confirmable = (invalidation.kind() == Invalidation.Kind.KEY || invalidation.kind() == Invalidation.Kind.REGION)
+                && invalidation.sentAtMicros() > 0;
         if (origin.equals(invalidation.origin())) {
             if (confirmable) {
                 acknowledgements.confirmed(invalidation.sentAtMicros());

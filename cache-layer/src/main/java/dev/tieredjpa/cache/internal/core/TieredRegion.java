@@ -896,11 +896,18 @@ public final class TieredRegion {
         return codec.decode(bytes);
     }
 
-    /** Locks the key in L2 before a database write; returns the lock token (null when Redis is unreachable). */
-    public String lock(TieredKey key) {
+    /**
+     * Locks the key in L2 before a database write of the entity now at {@code currentVersion} (-1:
+     * unversioned); returns the lock token (null when Redis is unreachable). The lock script also tells
+     * every node to drop its copies older than the write's version: should this JVM die between its commit
+     * and its after-commit invalidation, no node serves the old value from L1 (JvmKilledMidTransactionTest).
+     */
+    public String lock(TieredKey key, long currentVersion) {
         String token = newToken();
+        TieredRuntime.LockAnnouncement announcement = runtime.lockAnnouncement(name, key.text(),
+                currentVersion < 0 ? -1 : currentVersion + 1);
         boolean locked = runtime.l2("lock", name, key, () -> {
-            store.lock(l2Name, key.text(), token);
+            store.lock(l2Name, key.text(), token, announcement.channel(), announcement.message());
             return true;
         }, () -> false);
         return locked ? token : null;
@@ -1012,6 +1019,14 @@ public final class TieredRegion {
         } else {
             l1.invalidate(TieredKey.ofText(invalidation.keyText()), invalidation.version());
         }
+    }
+
+    /**
+     * Another node locked the key to write it: drop copies older than the version its write may make live.
+     * Not counted as an invalidation: the write's own invalidation follows its commit.
+     */
+    void onLockedElsewhere(Invalidation locked) {
+        l1.invalidate(TieredKey.ofText(locked.keyText()), locked.version());
     }
 
     private void broadcast(TieredKey key, long version) {

@@ -169,6 +169,15 @@ public final class TieredRuntime implements AutoCloseable {
         }, () -> false);
     }
 
+    /** The invalidation channel and the message that announces a lock of this key (see {@link Invalidation.Kind#LOCKED}). */
+    LockAnnouncement lockAnnouncement(String region, String keyText, long lowestLive) {
+        return new LockAnnouncement(bus.channel(), Invalidation.locked(nodeId, region, keyText, lowestLive).encode());
+    }
+
+    /** What a lock script publishes, and where. */
+    record LockAnnouncement(String channel, byte[] message) {
+    }
+
     /** Sets the entity policies: regions made after this take their L1 size and TTLs from them. */
     public void usePolicies(dev.tieredjpa.cache.EntityPolicies policies) {
         this.policies = policies;
@@ -472,6 +481,12 @@ public final class TieredRuntime implements AutoCloseable {
                 return;
             }
             TieredRegion region = regions.get(invalidation.region());
+            if (invalidation.kind() == Invalidation.Kind.LOCKED) {
+                if (region != null) {
+                    region.onLockedElsewhere(invalidation);
+                }
+                return;
+            }
             if (region != null) {
                 region.onRemoteInvalidation(invalidation);
             }

@@ -103,8 +103,9 @@ public abstract class TieredDataAccess implements CachedDomainDataAccess {
             return BYPASSED;
         }
         TieredKey tieredKey = (TieredKey) key;
-        String token = accessType == AccessType.READ_WRITE ? region.lock(tieredKey) : null;
-        WriteLock lock = new WriteLock(token, Versions.of(version));
+        long current = Versions.of(version);
+        String token = accessType == AccessType.READ_WRITE ? region.lock(tieredKey, current) : null;
+        WriteLock lock = new WriteLock(token, current);
         TieredTransaction.of(session).track(region.name(), tieredKey, lock);
         return lock;
     }

@@ -382,7 +382,7 @@ final class EntryScripts {
             return 0
             """);
 
-    /** ARGV: tombstoneTtl, lockTtl, lockField. */
+    /** ARGV: tombstoneTtl, lockTtl, lockField, and optionally a channel and a message to publish on it. */
     static final LuaScript LOCK = script("lock", """
             local lockTtl, field = tonumber(ARGV[2]), ARGV[3]
             sweepExpiredLocks()
@@ -390,6 +390,7 @@ final class EntryScripts {
             redis.call('HSET', key, field, ms(s.locks[field])); dirty = true
             dropLease()
             finish(nil)
+            if ARGV[5] then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
             return 0
             """);
 

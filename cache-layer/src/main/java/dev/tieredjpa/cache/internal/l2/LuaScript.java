@@ -3,6 +3,7 @@ package dev.tieredjpa.cache.internal.l2;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -87,6 +88,47 @@ public final class LuaScript {
             load(redisson);
             return evalOnce(redisson, keys, returnType, args);
         }
+    }
+
+    /** A script's reply, and how many replicas confirmed the write ({@code WAIT}'s answer). */
+    public record Replicated<R>(R reply, int replicas) {
+    }
+
+    /**
+     * {@link #eval}, followed on the same connection by {@code WAIT replicas wait}: the reply comes with the
+     * number of replicas that hold the script's writes, at most after {@code wait} (one round trip, in which
+     * Redis waits for its replicas).
+     */
+    public <R> Replicated<R> evalAndWaitForReplicas(RedissonClient redisson, List<String> keys, RScript.ReturnType returnType,
+                                                    int replicas, Duration wait, Object... args) {
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("keys must name at least one key, to route the " + name + " script by");
+        }
+        if (replicas < 1 || wait.toMillis() < 1) {
+            throw new IllegalArgumentException("replicas and wait must be at least 1 and 1 ms, but were " + replicas + " and " + wait);
+        }
+        try {
+            return evalAndWaitOnce(redisson, keys, returnType, replicas, wait, args);
+        } catch (RuntimeException e) {
+            if (!isNoScript(e)) {
+                throw e;
+            }
+            load(redisson);
+            return evalAndWaitOnce(redisson, keys, returnType, replicas, wait, args);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R> Replicated<R> evalAndWaitOnce(RedissonClient redisson, List<String> keys, RScript.ReturnType returnType,
+                                              int replicas, Duration wait, Object[] args) {
+        // Redisson sends the WAIT only for a batch it wraps in MULTI/EXEC; one script in it changes nothing.
+        RBatch batch = redisson.createBatch(BatchOptions.defaults()
+                .executionMode(BatchOptions.ExecutionMode.REDIS_WRITE_ATOMIC)
+                .sync(replicas, wait));
+        batch.getScript(ByteArrayCodec.INSTANCE)
+                .evalShaAsync(keys.get(0), RScript.Mode.READ_WRITE, sha, returnType, List.<Object>copyOf(keys), args);
+        BatchResult<?> result = batch.execute();
+        return new Replicated<>((R) result.getResponses().get(0), result.getSyncedSlaves());
     }
 
     /** Runs the script on {@code key} (its only key) with {@code args}; one round trip unless Redis lost the script. */

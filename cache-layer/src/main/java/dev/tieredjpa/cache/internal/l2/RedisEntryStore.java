@@ -1,5 +1,6 @@
 package dev.tieredjpa.cache.internal.l2;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -364,6 +365,15 @@ public final class RedisEntryStore {
         checkToken("lockToken", lockToken);
         EntryScripts.LOCK.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
                 tombstoneTtlArg, lockTtlArg, lockField(lockToken));
+    }
+
+    /** {@link #lock}, and in the same script {@code PUBLISH channel message}: every node hears of the lock with it. */
+    public void lock(String region, String keyText, String lockToken, String channel, byte[] message) {
+        checkToken("lockToken", lockToken);
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(message, "message");
+        EntryScripts.LOCK.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+                tombstoneTtlArg, lockTtlArg, lockField(lockToken), channel.getBytes(StandardCharsets.UTF_8), message);
     }
 
     /**

@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param streamId       the record's stream id when {@link Status#STORED}, else {@code null}
  * @param currentVersion when refused, the newest version L2 knows for the key (data, pending write or
  *                       live tombstone; {@code -1}: none), so a caller can tell how far it is behind
+ * @param replicas       when stored, how many Redis replicas confirmed holding it; {@code -1} when none was
+ *                       asked to
  */
-public record EnqueueResult(Status status, String streamId, long currentVersion) {
+public record EnqueueResult(Status status, String streamId, long currentVersion, int replicas) {
 
     /** The outcome of an enqueue. */
     public enum Status {
@@ -33,12 +35,12 @@ public record EnqueueResult(Status status, String streamId, long currentVersion)
         }
     }
 
-    static EnqueueResult storedAs(String streamId) {
-        return new EnqueueResult(Status.STORED, Objects.requireNonNull(streamId, "streamId"), -1);
+    static EnqueueResult storedAs(String streamId, int replicas) {
+        return new EnqueueResult(Status.STORED, Objects.requireNonNull(streamId, "streamId"), -1, replicas);
     }
 
     static EnqueueResult refused(Status status, long currentVersion) {
-        return new EnqueueResult(status, null, currentVersion);
+        return new EnqueueResult(status, null, currentVersion, -1);
     }
 
     public boolean stored() {

@@ -1,16 +1,25 @@
 package dev.tieredjpa.cache.internal.writebehind;
 
 import dev.tieredjpa.cache.EntityPolicy;
+import dev.tieredjpa.cache.WriteBehindDurability;
 import dev.tieredjpa.cache.WriteBehindStats;
 import dev.tieredjpa.cache.internal.core.TieredKey;
 import dev.tieredjpa.cache.internal.core.TieredRegion;
 import dev.tieredjpa.cache.internal.core.TieredRuntime;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Everything write-behind needs for one entity on one node: its states, queue, database writer and flusher. */
 public final class WriteBehindEntity<T> {
+
+    private static final Logger log = LoggerFactory.getLogger(WriteBehindEntity.class);
+    /** After a replica wait went unanswered, writes skip the wait (and are flushed at once) for this long. */
+    private static final long NO_REPLICA_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final TieredRuntime runtime;
     private final EntityPolicy policy;
@@ -19,6 +28,9 @@ public final class WriteBehindEntity<T> {
     private final WriteBehindQueue queue;
     private final DatabaseWriter<T> writer;
     private final WriteBehindFlusher<T> flusher;
+    private final LongAdder writtenThrough = new LongAdder();
+    /** When a replica wait last went unanswered (System.nanoTime); long ago at first. */
+    private volatile long lastUnansweredWait = System.nanoTime() - 2 * NO_REPLICA_MEMORY_NANOS;
 
     public WriteBehindEntity(TieredRuntime runtime, SessionFactoryImplementor factory, Class<T> type, EntityPolicy policy) {
         this.runtime = runtime;
@@ -62,6 +74,43 @@ public final class WriteBehindEntity<T> {
         return writer.applyStrict(record);
     }
 
+    /**
+     * Queues a write (see {@link WriteBehindQueue#enqueue}). Under {@link WriteBehindDurability#REPLICA} it
+     * also asks one replica to confirm it, unless a wait went unanswered in the last second: then there is
+     * no replica to wait for, and the caller flushes the write at once ({@link #acknowledgeable}).
+     */
+    public EnqueueResult enqueue(String keyText, long version, byte[] data) {
+        boolean askReplica = policy.writeBehindDurability() == WriteBehindDurability.REPLICA
+                && System.nanoTime() - lastUnansweredWait > NO_REPLICA_MEMORY_NANOS;
+        EnqueueResult result = queue.enqueue(keyText, version, data, policy.maxQueueLength(), askReplica ? 1 : 0,
+                runtime.config().writeBehindReplicaWait());
+        if (askReplica && result.stored() && result.replicas() < 1) {
+            lastUnansweredWait = System.nanoTime();
+        }
+        return result;
+    }
+
+    /** Whether a stored write may be acknowledged as it is: its durability asks only for memory, or a replica confirmed it. */
+    public boolean acknowledgeable(EnqueueResult stored) {
+        return policy.writeBehindDurability() == WriteBehindDurability.MEMORY || stored.replicas() >= 1;
+    }
+
+    /**
+     * Writes a queued record to the database now, before its write returns, and acknowledges it in the
+     * queue. False means the database already held its version or a newer one: a flusher got there first,
+     * which is as good. The acknowledgement is best effort: a record left in the queue is flushed again by
+     * a flusher, and the version guard makes that a no-op.
+     */
+    public void flushNow(WriteRecord queued) {
+        writer.applyStrict(queued);
+        writtenThrough.increment();
+        try {
+            queue.acknowledge(List.of(queued));
+        } catch (RuntimeException redisFailed) {
+            log.debug("Could not acknowledge {} after writing it through; a flusher will", queued, redisFailed);
+        }
+    }
+
     /** Starts the flusher, and adds the queue's figures to the region's statistics. */
     public void start() {
         flusher.start();
@@ -92,6 +141,7 @@ public final class WriteBehindEntity<T> {
                 dead = -1;
             }
         }
-        return new WriteBehindStats(policy.entityName(), depth, lag, flusher.flushed(), flusher.batches(), flusher.retries(), dead);
+        return new WriteBehindStats(policy.entityName(), depth, lag, flusher.flushed(), flusher.batches(), flusher.retries(), dead,
+                writtenThrough.sum());
     }
 }

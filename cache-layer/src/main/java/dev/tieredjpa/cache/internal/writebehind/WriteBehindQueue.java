@@ -1,5 +1,6 @@
 package dev.tieredjpa.cache.internal.writebehind;
 
+import dev.tieredjpa.cache.internal.l2.LuaScript;
 import dev.tieredjpa.cache.internal.l2.RedisEntryStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,8 +50,9 @@ import org.slf4j.LoggerFactory;
  *       stores the state (or, for a delete, drops the data and marks {@code pd}), sets {@code p} to the
  *       version, revokes any lease (a load that began before cannot land), removes the key's expiry and
  *       appends the record. Redis runs a script whole or not at all, so when {@code STORED} is returned the
- *       record is in the stream and the entry is pinned; with AOF {@code appendfsync always} (or a
- *       {@code WAIT} the caller adds) that survives a Redis crash as well.</li>
+ *       record is in the stream and the entry is pinned. That survives a Redis crash as well with AOF
+ *       {@code appendfsync always}, or once a replica confirms it (the {@code WAIT} of
+ *       {@link #enqueue(String, long, byte[], long, int, Duration)}; see {@code WriteBehindEntity}).</li>
  *   <li>While pinned, the entry has no TTL, so neither expiry nor {@code maxmemory-policy volatile-*}
  *       removes it, and every {@code RedisEntryStore} operation keeps it (see its essay): reads on every
  *       node get the pending state, a pending delete reads as {@code Deleted}, and database loads, which
@@ -169,6 +171,16 @@ public final class WriteBehindQueue {
      * @param maxQueueLength refuse with {@code REFUSED_QUEUE_FULL} when the stream holds this many records
      */
     public EnqueueResult enqueue(String keyText, long version, byte[] data, long maxQueueLength) {
+        return enqueue(keyText, version, data, maxQueueLength, 0, Duration.ZERO);
+    }
+
+    /**
+     * {@link #enqueue(String, long, byte[], long)}, then, when {@code replicas > 0}, waits up to
+     * {@code replicaWait} for that many Redis replicas to hold it ({@code WAIT}, in the same round trip);
+     * the result says how many did.
+     */
+    public EnqueueResult enqueue(String keyText, long version, byte[] data, long maxQueueLength, int replicas,
+                                 Duration replicaWait) {
         Objects.requireNonNull(keyText, "keyText");
         if (version < 0) {
             throw new IllegalArgumentException("version must be >= 0 (write-behind entities are versioned), but was " + version);
@@ -176,13 +188,22 @@ public final class WriteBehindQueue {
         if (maxQueueLength < 1) {
             throw new IllegalArgumentException("maxQueueLength must be >= 1, but was " + maxQueueLength);
         }
-        List<?> reply = WriteBehindScripts.ENQUEUE.eval(redisson, List.of(entryKey(keyText), streamKey),
-                RScript.ReturnType.LIST, tombstoneTtlArg, utf8(keyText), ascii(Long.toString(version)),
-                ascii(data == null ? "D" : "U"), data == null ? new byte[0] : data,
-                ascii(Long.toString(maxQueueLength)));
+        List<String> keys = List.of(entryKey(keyText), streamKey);
+        Object[] args = {tombstoneTtlArg, utf8(keyText), ascii(Long.toString(version)),
+                ascii(data == null ? "D" : "U"), data == null ? new byte[0] : data, ascii(Long.toString(maxQueueLength))};
+        List<?> reply;
+        int confirmed = -1;
+        if (replicas > 0) {
+            LuaScript.Replicated<List<?>> replicated = WriteBehindScripts.ENQUEUE.evalAndWaitForReplicas(redisson, keys,
+                    RScript.ReturnType.LIST, replicas, replicaWait, args);
+            reply = replicated.reply();
+            confirmed = replicated.replicas();
+        } else {
+            reply = WriteBehindScripts.ENQUEUE.eval(redisson, keys, RScript.ReturnType.LIST, args);
+        }
         int code = (int) integer(reply.get(0), "enqueue");
         return switch (code) {
-            case WriteBehindScripts.STORED -> EnqueueResult.storedAs(text(reply.get(1)));
+            case WriteBehindScripts.STORED -> EnqueueResult.storedAs(text(reply.get(1)), confirmed);
             case WriteBehindScripts.REFUSED_QUEUE_FULL ->
                     EnqueueResult.refused(EnqueueResult.Status.REFUSED_QUEUE_FULL, decimal(reply.get(1)));
             case WriteBehindScripts.REFUSED_OLDER_VERSION ->

@@ -13,20 +13,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link FlusherMain} running in a JVM of its own: its output is read as it comes (and kept, for a failed
+ * A {@link NodeMain} running in a JVM of its own: its output is read as it comes (and kept, for a failed
  * test's message), a test waits for one of its announcements, then kills it with SIGKILL. Closing it kills
  * it too, so a failed test leaves no JVM behind.
  */
-final class FlusherProcess implements AutoCloseable {
+final class NodeProcess implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(FlusherProcess.class);
+    private static final Logger log = LoggerFactory.getLogger(NodeProcess.class);
 
     private final String name;
     private final Process process;
     private final List<String> output = new ArrayList<>();
     private final Thread reader;
 
-    private FlusherProcess(String name, Process process) {
+    private NodeProcess(String name, Process process) {
         this.name = name;
         this.process = process;
         this.reader = new Thread(this::read, "flusher-process-" + name);
@@ -34,11 +34,11 @@ final class FlusherProcess implements AutoCloseable {
         reader.start();
     }
 
-    /** Starts a FlusherMain with these arguments (see its Javadoc) and this database password. */
-    static FlusherProcess start(String name, Map<String, String> arguments, String dbPassword) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(FlusherMain.command(arguments)).redirectErrorStream(true);
-        builder.environment().put(FlusherMain.PASSWORD_VARIABLE, dbPassword);
-        return new FlusherProcess(name, builder.start());
+    /** Starts a NodeMain with these arguments (see its Javadoc) and this database password. */
+    static NodeProcess start(String name, Map<String, String> arguments, String dbPassword) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(NodeMain.command(arguments)).redirectErrorStream(true);
+        builder.environment().put(NodeMain.PASSWORD_VARIABLE, dbPassword);
+        return new NodeProcess(name, builder.start());
     }
 
     long pid() {
@@ -50,11 +50,11 @@ final class FlusherProcess implements AutoCloseable {
     }
 
     /**
-     * Waits until the child announces {@code announcement} (a line {@code FLUSHER-MAIN <announcement>}, exactly);
+     * Waits until the child announces {@code announcement} (a line {@code NODE-MAIN <announcement>}, exactly);
      * fails if it does not within {@code atMost} or exits first.
      */
     void await(String announcement, Duration atMost) throws InterruptedException {
-        String line = FlusherMain.MARK + announcement;
+        String line = NodeMain.MARK + announcement;
         long deadline = System.nanoTime() + atMost.toNanos();
         synchronized (output) {
             while (!output.contains(line)) {
@@ -96,8 +96,8 @@ final class FlusherProcess implements AutoCloseable {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
-                if (line.startsWith(FlusherMain.MARK)) {
-                    log.info("Flusher JVM {}: {}", name, line.substring(FlusherMain.MARK.length()));
+                if (line.startsWith(NodeMain.MARK)) {
+                    log.info("Flusher JVM {}: {}", name, line.substring(NodeMain.MARK.length()));
                 }
                 synchronized (output) {
                     output.add(line);

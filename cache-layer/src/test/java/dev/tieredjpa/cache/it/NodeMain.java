@@ -16,39 +16,42 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A write-behind flusher in a JVM of its own, for {@link WriteBehindDurabilityTest}: a {@link Node} on the
- * database, Redis and key prefix named by its arguments, whose only work is its Visit flusher. The test
- * starts it with {@link #command}, watches its stdout, and kills it with SIGKILL.
+ * A node in a JVM of its own, for the tests that kill one with SIGKILL: a {@link Node} on the database,
+ * Redis and key prefix named by its arguments. Its work is its Visit flusher ({@link WriteBehindDurabilityTest})
+ * and, with {@code update-item}, one write-through update of that Item ({@link JvmKilledMidTransactionTest}).
+ * The test starts it with {@link #command}, watches its stdout, and kills it.
  *
- * <p>So that the test can kill it in the middle of a batch, every transaction that writes visits stops
- * twice for {@code pause-ms}: after its statements were sent and before its commit (the database holds the
- * batch uncommitted), and after its commit, before the flusher acknowledges (the database has the batch, the
- * stream still holds its records). Each stop is announced on stdout first:
+ * <p>So that the test can kill it in the middle of a transaction, every transaction that writes the table
+ * {@code slow-table} stops twice for {@code pause-ms}: after its statements were sent and before its commit
+ * (the database holds them uncommitted), and after its commit, before Hibernate's after-completion work
+ * (for the flusher: before it acknowledges; for an update: before the L2 put, the unlock and the
+ * invalidation). Each stop is announced on stdout first:
  * <pre>
- *   FLUSHER-MAIN ready &lt;node&gt;
- *   FLUSHER-MAIN before-commit &lt;n&gt;   (n counts the transactions that wrote visits, from 1)
- *   FLUSHER-MAIN committed &lt;n&gt;
+ *   NODE-MAIN ready &lt;node&gt;
+ *   NODE-MAIN before-commit &lt;n&gt;   (n counts the transactions that wrote the table, from 1)
+ *   NODE-MAIN committed &lt;n&gt;
  * </pre>
  *
  * <p>Arguments, {@code name=value}: {@code db-url}, {@code db-user}, {@code redis-url},
  * {@code key-prefix}, {@code node}, {@code batch-size}, {@code pause-ms}, {@code max-seconds} (it exits by
  * itself after that, or as soon as the JVM that started it is gone, so that a failed test leaves no
- * flusher behind). The database password comes in the environment variable {@value #PASSWORD_VARIABLE}.
+ * node behind); optional {@code slow-table} (default {@code visits}), {@code update-item} (an Item id) and
+ * {@code lock-ttl}. The database password comes in the environment variable {@value #PASSWORD_VARIABLE}.
  */
-public final class FlusherMain {
+public final class NodeMain {
 
-    static final String MARK = "FLUSHER-MAIN ";
+    static final String MARK = "NODE-MAIN ";
     /** The environment variable that carries the database password (kept off the command line). */
-    static final String PASSWORD_VARIABLE = "FLUSHER_DB_PASSWORD";
+    static final String PASSWORD_VARIABLE = "NODE_DB_PASSWORD";
 
-    private FlusherMain() {
+    private NodeMain() {
     }
 
-    /** The command line that runs a FlusherMain with these arguments on this JVM's java and class path. */
+    /** The command line that runs a NodeMain with these arguments on this JVM's java and class path. */
     static List<String> command(Map<String, String> arguments) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), FlusherMain.class.getName()));
+                "-cp", System.getProperty("java.class.path"), NodeMain.class.getName()));
         arguments.forEach((name, value) -> command.add(name + "=" + value));
         return command;
     }
@@ -67,11 +70,23 @@ public final class FlusherMain {
         DatabaseEndpoint endpoint = new DatabaseEndpoint(required(arguments, "db-url"), required(arguments, "db-user"),
                 System.getenv().getOrDefault(PASSWORD_VARIABLE, ""), "parent-test");
         HikariDataSource pool = endpoint.dataSource("flusher-main", 4);
-        SlowCommitDataSource slow = new SlowCommitDataSource(pool, pauseMillis);
-        Map<String, Object> settings = Map.of("tiered-cache.entity.Visit.batch-size", required(arguments, "batch-size"));
+        SlowCommitDataSource slow = new SlowCommitDataSource(pool, pauseMillis, arguments.getOrDefault("slow-table", "visits"));
+        Map<String, Object> settings = new HashMap<>(Map.of("tiered-cache.entity.Visit.batch-size", required(arguments, "batch-size")));
+        if (arguments.containsKey("lock-ttl")) {
+            settings.put("tiered-cache.l2.lock-ttl", arguments.get("lock-ttl"));
+        }
         String name = required(arguments, "node");
         Node node = new Node(name, slow, required(arguments, "redis-url"), required(arguments, "key-prefix"), false, settings);
         announce("ready " + name + " pid=" + ProcessHandle.current().pid());
+        if (arguments.containsKey("update-item")) {
+            long id = Long.parseLong(arguments.get("update-item"));
+            Thread writer = new Thread(() -> {
+                node.inTransactionDo(em -> em.find(Item.class, id).setName("written by " + name));
+                announce("updated " + id);
+            }, "update-item");
+            writer.setDaemon(true);
+            writer.start();
+        }
 
         var parent = ProcessHandle.current().parent();
         while (System.nanoTime() < deadline && parent.map(ProcessHandle::isAlive).orElse(false)) {
@@ -99,22 +114,24 @@ public final class FlusherMain {
         }
     }
 
-    /** Connections whose commit of a transaction that wrote visits pauses before and after, announced. */
+    /** Connections whose commit of a transaction that wrote the table pauses before and after, announced. */
     static final class SlowCommitDataSource extends HikariDataSource {
 
         private final HikariDataSource target;
         private final long pauseMillis;
+        private final String table;
         private final AtomicInteger transactions = new AtomicInteger();
 
-        SlowCommitDataSource(HikariDataSource target, long pauseMillis) {
+        SlowCommitDataSource(HikariDataSource target, long pauseMillis, String table) {
             this.target = target;
             this.pauseMillis = pauseMillis;
+            this.table = table;
         }
 
         @Override
         public Connection getConnection() throws SQLException {
             Connection connection = target.getConnection();
-            return (Connection) Proxy.newProxyInstance(FlusherMain.class.getClassLoader(), new Class<?>[] {Connection.class},
+            return (Connection) Proxy.newProxyInstance(NodeMain.class.getClassLoader(), new Class<?>[] {Connection.class},
                     new SlowCommit(connection));
         }
 
@@ -125,7 +142,7 @@ public final class FlusherMain {
 
         private final class SlowCommit implements InvocationHandler {
             private final Connection target;
-            private boolean wroteVisits;
+            private boolean wroteTable;
 
             SlowCommit(Connection target) {
                 this.target = target;
@@ -142,11 +159,11 @@ public final class FlusherMain {
                 }
                 if (name.startsWith("prepare") && args != null && args[0] instanceof String sql) {
                     String text = sql.stripLeading().toLowerCase(Locale.ROOT);
-                    wroteVisits |= text.contains("visits") && (text.startsWith("insert") || text.startsWith("merge")
+                    wroteTable |= text.contains(table) && (text.startsWith("insert") || text.startsWith("merge")
                             || text.startsWith("update") || text.startsWith("delete"));
                 }
-                if (name.equals("commit") && wroteVisits) {
-                    wroteVisits = false;
+                if (name.equals("commit") && wroteTable) {
+                    wroteTable = false;
                     int n = transactions.incrementAndGet();
                     announce("before-commit " + n);
                     Thread.sleep(pauseMillis);
@@ -156,7 +173,7 @@ public final class FlusherMain {
                     return null;
                 }
                 if (name.equals("rollback") || name.equals("close")) {
-                    wroteVisits = false;
+                    wroteTable = false;
                 }
                 return invoke(method, args);
             }
