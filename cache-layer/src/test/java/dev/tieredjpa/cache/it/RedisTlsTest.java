@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * A Redis that speaks TLS only ({@code --port 0 --tls-port}), with a certificate from a throwaway CA. Two
  * nodes reach it through Redisson's YAML config file ({@code tiered-cache.redis.config-file}) that names the
  * CA's trust store, and share L2 and invalidations over it; a {@code rediss://} URL trusts what the JVM
- * trusts; a node that does not trust the server's certificate still starts and serves from the database.
- * And no log line holds the trust store's password.
+ * trusts; a node that does not trust the server's certificate, or finds that it names another host, still
+ * starts and serves from the database. And no log line holds the trust store's password.
  */
 class RedisTlsTest {
 
@@ -97,8 +97,27 @@ class RedisTlsTest {
     void trustStoreOfAnotherCa_nodeStartsAndServesFromTheDatabase() throws IOException {
         TlsRedisProcess.Ca stranger = TlsRedisProcess.Ca.create(redis.dir(), "unrelated-ca");
         Path trustStore = stranger.writeTrustStore(redis.dir().resolve("unrelated.p12"), TRUST_STORE_PASSWORD);
-        Path yaml = redissonConfig(redis.url(), trustStore);
 
+        assertServesFromTheDatabaseOnly(redissonConfig(redis.url(), trustStore));
+        assertThat(logs.list).as("why: Redisson logs the failed handshake").anySatisfy(e ->
+                assertThat(causes(e)).contains("javax.net.ssl.SSLHandshakeException"));
+    }
+
+    /** Redisson checks the host name by default (its {@code sslVerificationMode} is {@code STRICT}). */
+    @Test
+    void certificateThatDoesNotNameTheAddressesHost_nodeStartsAndServesFromTheDatabase() throws IOException {
+        redis.close();
+        redis = TlsRedisProcess.start("DNS:redis.invalid");
+        Path trustStore = redis.ca().writeTrustStore(redis.dir().resolve("ca.p12"), TRUST_STORE_PASSWORD);
+
+        assertServesFromTheDatabaseOnly(redissonConfig(redis.url(), trustStore));
+        assertThat(logs.list).as("why: Redisson logs the failed handshake").anySatisfy(e ->
+                assertThat(causes(e)).contains("javax.net.ssl.SSLHandshakeException")
+                        .containsIgnoringCase("subject alternative names"));
+    }
+
+    /** One node on {@code yaml}: it starts, reads and writes from the database, and puts nothing in Redis. */
+    private void assertServesFromTheDatabaseOnly(Path yaml) {
         try (Cluster cluster = Cluster.start(TestDatabases.Kind.H2, 1, redis.url(),
                 Map.of(TieredCacheSettings.REDIS_CONFIG_FILE, yaml.toString()))) {
             Rows.insertItems(cluster.dataSource(), 1);
@@ -108,13 +127,11 @@ class RedisTlsTest {
             assertThat(cluster.node(0).find(Item.class, 1L).getName()).isEqualTo("renamed");
             assertThat(cluster.node(0).regionStats("items").l2Hits()).isZero();
         }
-        assertThat(Long.parseLong(redis.command("DBSIZE"))).as("keys the untrusting node wrote").isZero();
+        assertThat(Long.parseLong(redis.command("DBSIZE"))).as("keys the node wrote").isZero();
         assertThat(logs.list).as("the library's warning").anySatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.WARN);
             assertThat(e.getFormattedMessage()).contains("Redis unreachable at start");
         });
-        assertThat(logs.list).as("why: Redisson logs the failed handshake").anySatisfy(e ->
-                assertThat(causes(e)).contains("javax.net.ssl.SSLHandshakeException"));
     }
 
     private static void assertNodesShareL2(Cluster cluster) {

@@ -30,7 +30,7 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A {@code redis-server} of a test's own that listens with TLS only: {@code --port 0}, so there is no
  * plaintext port at all, and {@code --tls-port} on a free loopback port. Its certificate (for
- * {@code IP:127.0.0.1}) is signed by a throwaway CA that {@code openssl} makes in a temp dir at start;
+ * {@code IP:127.0.0.1}, unless the test names others) is signed by a throwaway CA that {@code openssl} makes in a temp dir at start;
  * clients need not show a certificate ({@code --tls-auth-clients no}).
  *
  * <p>Needs the system's {@code redis-server} built with TLS (Debian's is) and {@code openssl} on the PATH;
@@ -118,8 +118,16 @@ final class TlsRedisProcess implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Makes a CA and a server certificate in a new temp dir and starts redis-server with them. */
+    /**
+     * Makes a CA and a server certificate for {@code IP:127.0.0.1} in a new temp dir and starts redis-server
+     * with them.
+     */
     static TlsRedisProcess start() {
+        return start("IP:127.0.0.1,DNS:localhost");
+    }
+
+    /** As {@link #start()}, with a server certificate whose subject alternative names are these. */
+    static TlsRedisProcess start(String subjectAltNames) {
         try {
             Path dir = Files.createTempDirectory("tls-redis");
             Ca ca = Ca.create(dir, "tiered-jpa-test-ca");
@@ -127,7 +135,7 @@ final class TlsRedisProcess implements AutoCloseable {
             Path csr = dir.resolve("server.csr");
             Path serverCert = dir.resolve("server.crt");
             Path extensions = Files.writeString(dir.resolve("server.ext"),
-                    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+                    "subjectAltName=" + subjectAltNames + "\nextendedKeyUsage=serverAuth\n");
             openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                     "-keyout", serverKey.toString(), "-out", csr.toString(), "-subj", "/CN=127.0.0.1");
             openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", ca.cert().toString(), "-CAkey", ca.key().toString(),
