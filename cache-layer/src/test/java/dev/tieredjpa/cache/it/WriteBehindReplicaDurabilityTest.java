@@ -1,10 +1,12 @@
 package dev.tieredjpa.cache.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tieredjpa.cache.TieredCacheSettings;
+import dev.tieredjpa.cache.WriteBehindRejectedException;
 import dev.tieredjpa.cache.WriteBehindStore;
 import dev.tieredjpa.testsupport.TestDatabases;
 import java.sql.Connection;
@@ -43,6 +45,26 @@ class WriteBehindReplicaDurabilityTest {
             redis.kill();
             redis.startAgain();
             assertEveryWriteInTheDatabaseAndOnEveryNode(cluster);
+        }
+    }
+
+    /**
+     * No replica, and the database down: the write cannot be made durable anywhere, so it is refused, not
+     * acknowledged. It stays queued, though, and lands when the database is back: the caller was told the
+     * outcome is unknown, as after any failed commit.
+     */
+    @Test
+    void noReplica_databaseDown_theWriteIsRefused_thenLandsOnceTheDatabaseIsBack() throws Exception {
+        try (RedisProcess redis = RedisProcess.start();
+             WriteBehindCluster cluster = WriteBehindCluster.start(TestDatabases.Kind.H2, 2,
+                     settings(redis.url(), "replica", "100ms"))) {
+            WriteBehindStore<Visit> a = WriteBehindCluster.visits(cluster.node(0));
+            cluster.outage().goDown();
+            assertThatThrownBy(() -> a.insert(new Visit("down", 1, "down")))
+                    .isInstanceOf(WriteBehindRejectedException.class)
+                    .hasMessageContaining("it is not acknowledged");
+            cluster.outage().comeBack();
+            await().atMost(Duration.ofSeconds(20)).until(() -> row(cluster, "down").equals("1@0"));
         }
     }
 
