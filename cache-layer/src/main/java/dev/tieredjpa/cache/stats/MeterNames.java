@@ -65,6 +65,11 @@ public final class MeterNames {
     public static final String LEASE_WAITS = "tiered.cache.lease.waits";
     /** Function counter: L2 values that could not be decoded. */
     public static final String DECODE_FAILURES = "tiered.cache.decode.failures";
+    /**
+     * Function counter, tier l2: entries found holding what the library does not write (a key of another
+     * Redis type, fields not of its form) and repaired by the script that found them.
+     */
+    public static final String REPAIRS = "tiered.cache.repairs";
     /** Gauge, tier l1: entries held. */
     public static final String ENTRIES = "tiered.cache.entries";
     /** Gauge, tier l1, bytes: the estimated heap the entries take. */

@@ -142,6 +142,8 @@ public final class TieredCacheMetrics implements MeterBinder {
                 r -> r.waits().lease());
         counter(registry, DECODE_FAILURES, regionTags, "L2 values that could not be decoded", region,
                 RegionSnapshot::decodeFailures);
+        counter(registry, REPAIRS, l2, "L2 entries found holding what the library does not write, and repaired", region,
+                r -> r.l2().repairs());
         gauge(registry, ENTRIES, l1, "Entries L1 holds", null, v -> known(regionValue(v, region, r -> r.l1().entries())));
         gauge(registry, HEAP_ESTIMATED, l1, "Estimated heap the L1 entries take", "bytes",
                 v -> known(regionValue(v, region, r -> r.l1().estimatedHeapBytes())));

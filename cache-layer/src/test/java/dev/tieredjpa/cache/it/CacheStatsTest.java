@@ -91,7 +91,8 @@ class CacheStatsTest {
                 .returns(6L, RegionSnapshot.L2::misses)
                 .returns(6L, RegionSnapshot.L2::puts)
                 .returns(0L, RegionSnapshot.L2::putsRefused)
-                .returns(0L, RegionSnapshot.L2::errors);
+                .returns(0L, RegionSnapshot.L2::errors)
+                .returns(0L, RegionSnapshot.L2::repairs); // an undecodable value is no repair: the entry was the library's
         // every L1 miss asked L2 once
         assertThat(itemsOnB.l2().requests()).isEqualTo(itemsOnB.l1().misses());
         assertThat(itemsOnB.db()).returns(6L, RegionSnapshot.Db::loads).returns(0L, RegionSnapshot.Db::absent);

@@ -58,6 +58,7 @@ class TieredCacheMetricsTest {
             assertThat(counter(registry, INVALIDATIONS, region.and(TAG_DIRECTION, DIRECTION_RECEIVED))).isZero();
             assertThat(counter(registry, LEASE_WAITS, region)).isZero();
             assertThat(counter(registry, DECODE_FAILURES, region)).isZero();
+            assertThat(counter(registry, REPAIRS, region.and(TAG_TIER, TIER_L2))).isZero();
             assertThat(registry.get(ENTRIES).tags(region.and(TAG_TIER, TIER_L1)).gauge().value()).isEqualTo(2);
             assertThat(registry.get(HEAP_ESTIMATED).tags(region.and(TAG_TIER, TIER_L1)).gauge().value()).isPositive();
             assertThat(registry.get(LATENCY).tags(region.and(TAG_TIER, TIER_DB)).functionTimer().count()).isEqualTo(3);

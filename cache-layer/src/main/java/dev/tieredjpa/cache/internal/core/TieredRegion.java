@@ -118,7 +118,7 @@ public final class TieredRegion {
                 new RegionSnapshot.L1(stats.l1Hits(), stats.l1Misses(), l1.puts(), l1Statistics.evictions(name), entries,
                         heapBytes, stats.l1HitLatency()),
                 new RegionSnapshot.L2(stats.l2Hits(), stats.l2Misses(), stats.l2Puts(), stats.l2PutsRefused(),
-                        stats.l2Errors(), stats.l2Calls(), stats.l2Locked(), stats.l2Latency()),
+                        stats.l2Errors(), stats.l2Calls(), stats.l2Locked(), stats.l2Repairs(), stats.l2Latency()),
                 new RegionSnapshot.Db(stats.dbLoads(), stats.dbAbsent(), stats.dbLoadTime()),
                 new RegionSnapshot.Invalidations(stats.invalidationsSent(), stats.invalidationsReceived(),
                         stats.invalidationAckTimeouts(), stats.propagationDelay()),
@@ -1033,6 +1033,22 @@ public final class TieredRegion {
     /** The lowest version still alive once every version up to {@code deadUpTo} is dead. */
     static long lowestLive(long deadUpTo) {
         return deadUpTo < 0 ? -1 : deadUpTo + 1;
+    }
+
+    /**
+     * A script found this region's L2 entry for {@code keyText} holding what the library does not write (a key
+     * of another Redis type, fields not of the library's form) and repaired it: counted, logged once as a
+     * warning, then at debug.
+     */
+    void onL2Repair(String keyText) {
+        stats.l2Repairs.increment();
+        if (stats.l2Repairs.sum() == 1) {
+            log.warn("The L2 entry of {} in region {} held what this library does not write (a key of another Redis type, "
+                    + "or fields not of its form); the script dropped it. Something else writes under this key prefix?",
+                    keyText, name);
+        } else {
+            log.debug("Repaired the L2 entry of {} in region {}", keyText, name);
+        }
     }
 
     private Object decode(TieredKey key, byte[] bytes) {

@@ -102,7 +102,8 @@ public final class TieredRuntime implements AutoCloseable {
         this.redisson = redisson;
         this.ownsRedisson = ownsRedisson;
         this.nodeId = config.nodeName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-        this.store = new RedisEntryStore(redisson, config.keyPrefix(), config.tombstoneTtl(), config.leaseTtl(), config.lockTtl());
+        this.store = new RedisEntryStore(redisson, config.keyPrefix(), config.tombstoneTtl(), config.leaseTtl(), config.lockTtl(),
+                this::onL2Repair);
         this.breaker = new CircuitBreaker(config.breakerFailureThreshold(), config.breakerOpenDuration(), System::nanoTime);
         this.pending = new PendingInvalidations(config.pendingInvalidationsMax());
         this.bus = new InvalidationBus(redisson, config.keyPrefix() + "invalidations", nodeId,
@@ -303,6 +304,17 @@ public final class TieredRuntime implements AutoCloseable {
             onL2Failure(what, region, key, e);
             return fallback.get();
         }
+    }
+
+    /** An entry script repaired an entry of the region stored as {@code l2Region}: that region counts it. */
+    private void onL2Repair(String l2Region, String keyText) {
+        for (TieredRegion region : regions.values()) {
+            if (region.l2Name().equals(l2Region)) {
+                region.onL2Repair(keyText);
+                return;
+            }
+        }
+        log.warn("Repaired the L2 entry of {} in {}, a region this node does not have", keyText, l2Region);
     }
 
     void onL2Failure(String what, String region, Object key, RuntimeException e) {
