@@ -94,4 +94,14 @@ public final class MeterNames {
     public static final String WRITE_BEHIND_FLUSHED = "tiered.cache.writebehind.flushed";
     /** Gauge: records in the dead-letter stream. */
     public static final String WRITE_BEHIND_DEAD_LETTERS = "tiered.cache.writebehind.dead.letters";
+    /**
+     * Function counter: records this node's flusher found malformed (fields missing or not of the library's
+     * form, data that does not decode, a key that names no entity) and moved to the dead-letter stream at once.
+     */
+    public static final String WRITE_BEHIND_MALFORMED = "tiered.cache.writebehind.malformed";
+    /**
+     * Function counter: keys of another Redis type (a string, a hash...) that this node found at the stream's or
+     * the dead-letter stream's name, and deleted.
+     */
+    public static final String WRITE_BEHIND_FOREIGN_KEYS = "tiered.cache.writebehind.foreign.keys";
 }

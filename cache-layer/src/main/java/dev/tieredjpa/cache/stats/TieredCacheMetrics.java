@@ -166,6 +166,13 @@ public final class TieredCacheMetrics implements MeterBinder {
                 .tags(queueTags).description("Records this node's flusher wrote to the database").register(registry);
         gauge(registry, WRITE_BEHIND_DEAD_LETTERS, queueTags, "Records in the dead-letter stream", null,
                 v -> known(queueValue(v, region, WriteBehindStats::deadLetters)));
+        FunctionCounter.builder(WRITE_BEHIND_MALFORMED, runtime, r -> queueValue(view.get(), region, WriteBehindStats::malformed))
+                .tags(queueTags).description("Malformed records this node's flusher moved to the dead-letter stream")
+                .register(registry);
+        FunctionCounter.builder(WRITE_BEHIND_FOREIGN_KEYS, runtime,
+                        r -> queueValue(view.get(), region, WriteBehindStats::foreignKeys))
+                .tags(queueTags).description("Keys of another Redis type this node deleted at the streams' names")
+                .register(registry);
     }
 
     private void bindHibernate(MeterRegistry registry) {

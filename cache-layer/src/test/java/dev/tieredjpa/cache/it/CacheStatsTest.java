@@ -171,6 +171,8 @@ class CacheStatsTest {
         WriteBehindStats queue = queue(a);
         assertThat(queue.entity()).isEqualTo("Visit");
         assertThat(queue.deadLetters()).isZero();
+        assertThat(queue.malformed()).isZero();
+        assertThat(queue.foreignKeys()).isZero();
         assertThat(queue.lag()).isEqualTo(Duration.ZERO);
         assertThat(TieredStats.of(a.emf()).regions()).filteredOn(r -> r.writeBehind().isPresent())
                 .extracting(RegionSnapshot::name).containsExactly(WriteBehindCluster.VISIT_REGION);

@@ -112,6 +112,8 @@ class TieredCacheMetricsTest {
             assertThat(registry.get(WRITE_BEHIND_QUEUE_DEPTH).tags(visits).gauge().value()).isZero();
             assertThat(registry.get(WRITE_BEHIND_DEAD_LETTERS).tags(visits).gauge().value()).isZero();
             assertThat(registry.get(WRITE_BEHIND_FLUSHED).tags(visits).functionCounter().count()).isZero();
+            assertThat(registry.get(WRITE_BEHIND_MALFORMED).tags(visits).functionCounter().count()).isZero();
+            assertThat(registry.get(WRITE_BEHIND_FOREIGN_KEYS).tags(visits).functionCounter().count()).isZero();
             assertThat(registry.get(WRITE_BEHIND_LAG).tags(visits).timeGauge().value(TimeUnit.NANOSECONDS)).isZero();
             // Hibernate's own statistics, from hibernate-micrometer: one second-level cache miss and one hit
             assertThat(registry.get("hibernate.second.level.cache.requests").tags("region", "items", "result", "miss")

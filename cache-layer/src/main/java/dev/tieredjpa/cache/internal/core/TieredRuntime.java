@@ -322,6 +322,15 @@ public final class TieredRuntime implements AutoCloseable {
         if (failed != null) {
             failed.stats().l2Errors.increment();
         }
+        if (isWrongType(e)) {
+            // Redis answered: a key of another type stands where the library keeps one of its own (another client's
+            // string at a write-behind stream's name). Not an outage, and the breaker, which would turn L2 off for
+            // every region, cannot mend it: it stays as it is. The caller falls back as for any failure, and the
+            // key is deleted by the next call that owns it (a write-behind queue's read).
+            log.warn("Redis refused {} of {} in region {}: a key of another Redis type under the prefix ({}); the breaker stays closed",
+                    what, key, region, e.getMessage());
+            return;
+        }
         // A refused or lost connection says Redis is gone: no point in failing a few more callers first.
         boolean opened = e instanceof org.redisson.client.RedisConnectionException ? breaker.open() : breaker.recordFailure();
         if (opened) {
@@ -330,6 +339,16 @@ public final class TieredRuntime implements AutoCloseable {
         } else {
             log.debug("Redis failed on {} of {} in region {}", what, key, region, e);
         }
+    }
+
+    private static boolean isWrongType(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t.getMessage() != null && t.getMessage().contains("WRONGTYPE")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Publishes a change to every node; owes it when Redis cannot take it now. */
