@@ -65,6 +65,11 @@ public final class MeterNames {
     public static final String LEASE_WAITS = "tiered.cache.lease.waits";
     /** Function counter: L2 values that could not be decoded. */
     public static final String DECODE_FAILURES = "tiered.cache.decode.failures";
+    /**
+     * Function counter, tier l2: entries found holding what the library does not write (a key of another
+     * Redis type, fields not of its form) and repaired by the script that found them.
+     */
+    public static final String REPAIRS = "tiered.cache.repairs";
     /** Gauge, tier l1: entries held. */
     public static final String ENTRIES = "tiered.cache.entries";
     /** Gauge, tier l1, bytes: the estimated heap the entries take. */
@@ -89,6 +94,16 @@ public final class MeterNames {
     public static final String WRITE_BEHIND_FLUSHED = "tiered.cache.writebehind.flushed";
     /** Gauge: records in the dead-letter stream. */
     public static final String WRITE_BEHIND_DEAD_LETTERS = "tiered.cache.writebehind.dead.letters";
+    /**
+     * Function counter: records this node's flusher found malformed (fields missing or not of the library's
+     * form, data that does not decode, a key that names no entity) and moved to the dead-letter stream at once.
+     */
+    public static final String WRITE_BEHIND_MALFORMED = "tiered.cache.writebehind.malformed";
+    /**
+     * Function counter: keys of another Redis type (a string, a hash...) that this node found at the stream's or
+     * the dead-letter stream's name, and deleted.
+     */
+    public static final String WRITE_BEHIND_FOREIGN_KEYS = "tiered.cache.writebehind.foreign.keys";
     /** Function counter: this node's writes written to the database before they returned, no replica having confirmed them. */
     public static final String WRITE_BEHIND_WRITTEN_THROUGH = "tiered.cache.writebehind.written.through";
 }

@@ -126,10 +126,15 @@ public record RegionSnapshot(String name, L1 l1, L2 l2, Db db, Invalidations inv
      * @param errors      L2 calls that failed (each is answered from the next tier)
      * @param calls       round trips to Redis (a multi-get counts once)
      * @param locked      of the misses, those where a write held the key's lock
+     * @param repairs     entries a script of this node found holding what the library does not write, and
+     *                    repaired, in the same round trip: a key of another Redis type under the entry's name
+     *                    (deleted), fields whose value is not of the library's form (a version, time or flag
+     *                    that is not one; dropped), data without a version (dropped). Once per entry and repair.
+     *                    Values that do not decode are counted apart, as {@link RegionSnapshot#decodeFailures()}
      * @param latency     the time of each read's round trip to Redis (every look a read made; multi-gets once)
      */
     public record L2(long hits, long misses, long puts, long putsRefused, long errors, long calls, long locked,
-                     LatencySnapshot latency) {
+                     long repairs, LatencySnapshot latency) {
 
         /** {@code hits + misses}: the L1 misses that went on to L2. */
         public long requests() {

@@ -142,6 +142,8 @@ public final class TieredCacheMetrics implements MeterBinder {
                 r -> r.waits().lease());
         counter(registry, DECODE_FAILURES, regionTags, "L2 values that could not be decoded", region,
                 RegionSnapshot::decodeFailures);
+        counter(registry, REPAIRS, l2, "L2 entries found holding what the library does not write, and repaired", region,
+                r -> r.l2().repairs());
         gauge(registry, ENTRIES, l1, "Entries L1 holds", null, v -> known(regionValue(v, region, r -> r.l1().entries())));
         gauge(registry, HEAP_ESTIMATED, l1, "Estimated heap the L1 entries take", "bytes",
                 v -> known(regionValue(v, region, r -> r.l1().estimatedHeapBytes())));
@@ -164,6 +166,13 @@ public final class TieredCacheMetrics implements MeterBinder {
                 .tags(queueTags).description("Records this node's flusher wrote to the database").register(registry);
         gauge(registry, WRITE_BEHIND_DEAD_LETTERS, queueTags, "Records in the dead-letter stream", null,
                 v -> known(queueValue(v, region, WriteBehindStats::deadLetters)));
+        FunctionCounter.builder(WRITE_BEHIND_MALFORMED, runtime, r -> queueValue(view.get(), region, WriteBehindStats::malformed))
+                .tags(queueTags).description("Malformed records this node's flusher moved to the dead-letter stream")
+                .register(registry);
+        FunctionCounter.builder(WRITE_BEHIND_FOREIGN_KEYS, runtime,
+                        r -> queueValue(view.get(), region, WriteBehindStats::foreignKeys))
+                .tags(queueTags).description("Keys of another Redis type this node deleted at the streams' names")
+                .register(registry);
         FunctionCounter.builder(WRITE_BEHIND_WRITTEN_THROUGH, runtime,
                         r -> queueValue(view.get(), region, WriteBehindStats::writtenThrough))
                 .tags(queueTags).description("Writes written to the database before they returned, no replica having confirmed them")

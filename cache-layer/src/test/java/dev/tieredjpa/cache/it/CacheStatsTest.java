@@ -91,7 +91,8 @@ class CacheStatsTest {
                 .returns(6L, RegionSnapshot.L2::misses)
                 .returns(6L, RegionSnapshot.L2::puts)
                 .returns(0L, RegionSnapshot.L2::putsRefused)
-                .returns(0L, RegionSnapshot.L2::errors);
+                .returns(0L, RegionSnapshot.L2::errors)
+                .returns(0L, RegionSnapshot.L2::repairs); // an undecodable value is no repair: the entry was the library's
         // every L1 miss asked L2 once
         assertThat(itemsOnB.l2().requests()).isEqualTo(itemsOnB.l1().misses());
         assertThat(itemsOnB.db()).returns(6L, RegionSnapshot.Db::loads).returns(0L, RegionSnapshot.Db::absent);
@@ -170,6 +171,8 @@ class CacheStatsTest {
         WriteBehindStats queue = queue(a);
         assertThat(queue.entity()).isEqualTo("Visit");
         assertThat(queue.deadLetters()).isZero();
+        assertThat(queue.malformed()).isZero();
+        assertThat(queue.foreignKeys()).isZero();
         assertThat(queue.lag()).isEqualTo(Duration.ZERO);
         assertThat(TieredStats.of(a.emf()).regions()).filteredOn(r -> r.writeBehind().isPresent())
                 .extracting(RegionSnapshot::name).containsExactly(WriteBehindCluster.VISIT_REGION);

@@ -31,6 +31,10 @@ import org.redisson.client.codec.ByteArrayCodec;
  * {@code items}, a read on a node with no L1 copy treats a value it cannot decode into the region's own entry
  * as a miss (the entity loads from the database, right), counts it, and removes it or replaces it with the
  * fresh load. Nothing named in the bytes is ever loaded or instantiated.
+ *
+ * <p>Counted once, as a decode failure ({@code decodeFailures}, the meter {@code tiered.cache.decode.failures}),
+ * and not also as an entry repair ({@code l2.repairs}): the entry around the bytes is the library's own, and
+ * only the node that reads the bytes can tell that they do not decode.
  */
 class HostileL2ValuesTest {
 
@@ -158,6 +162,7 @@ class HostileL2ValuesTest {
         plant(keyText, planted);
         assertThat(l2Data("items", keyText)).isEqualTo(planted);
         long decodeFailures = b.regionStats("items").decodeFailures();
+        long repairs = a.regionStats("items").l2Repairs() + b.regionStats("items").l2Repairs();
         long l2Hits = b.regionStats("items").l2Hits();
         long statements = b.statements();
 
@@ -170,6 +175,8 @@ class HostileL2ValuesTest {
         assertThat(item.getVersion()).isZero();
         assertThat(b.statements()).as("database statements for the read over %s", what).isEqualTo(statements + 1);
         assertThat(b.regionStats("items").decodeFailures()).as("decode failures after %s", what).isEqualTo(decodeFailures + 1);
+        assertThat(a.regionStats("items").l2Repairs() + b.regionStats("items").l2Repairs())
+                .as("entry repairs after %s (the data field is the codec's to judge)", what).isEqualTo(repairs);
         assertThat(b.regionStats("items").l2Hits()).isEqualTo(l2Hits);
         EntrySnapshot after = a.runtime().store().inspect("items", keyText);
         assertThat(after.data()).as("L2 data of #%d after reading %s", id, what).isNotEqualTo(planted);

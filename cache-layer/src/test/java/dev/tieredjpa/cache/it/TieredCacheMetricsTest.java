@@ -58,6 +58,7 @@ class TieredCacheMetricsTest {
             assertThat(counter(registry, INVALIDATIONS, region.and(TAG_DIRECTION, DIRECTION_RECEIVED))).isZero();
             assertThat(counter(registry, LEASE_WAITS, region)).isZero();
             assertThat(counter(registry, DECODE_FAILURES, region)).isZero();
+            assertThat(counter(registry, REPAIRS, region.and(TAG_TIER, TIER_L2))).isZero();
             assertThat(registry.get(ENTRIES).tags(region.and(TAG_TIER, TIER_L1)).gauge().value()).isEqualTo(2);
             assertThat(registry.get(HEAP_ESTIMATED).tags(region.and(TAG_TIER, TIER_L1)).gauge().value()).isPositive();
             assertThat(registry.get(LATENCY).tags(region.and(TAG_TIER, TIER_DB)).functionTimer().count()).isEqualTo(3);
@@ -111,6 +112,8 @@ class TieredCacheMetricsTest {
             assertThat(registry.get(WRITE_BEHIND_QUEUE_DEPTH).tags(visits).gauge().value()).isZero();
             assertThat(registry.get(WRITE_BEHIND_DEAD_LETTERS).tags(visits).gauge().value()).isZero();
             assertThat(registry.get(WRITE_BEHIND_FLUSHED).tags(visits).functionCounter().count()).isZero();
+            assertThat(registry.get(WRITE_BEHIND_MALFORMED).tags(visits).functionCounter().count()).isZero();
+            assertThat(registry.get(WRITE_BEHIND_FOREIGN_KEYS).tags(visits).functionCounter().count()).isZero();
             assertThat(registry.get(WRITE_BEHIND_LAG).tags(visits).timeGauge().value(TimeUnit.NANOSECONDS)).isZero();
             // Hibernate's own statistics, from hibernate-micrometer: one second-level cache miss and one hit
             assertThat(registry.get("hibernate.second.level.cache.requests").tags("region", "items", "result", "miss")

@@ -21,6 +21,8 @@ public final class RegionStats {
     /** Calls to Redis (each one round trip; a batch of many keys counts once). */
     final LongAdder l2Calls = new LongAdder();
     final LongAdder decodeFailures = new LongAdder();
+    /** L2 entries a script of this node found holding what the library does not write, and repaired. */
+    final LongAdder l2Repairs = new LongAdder();
     final LongAdder invalidationsSent = new LongAdder();
     final LongAdder invalidationsReceived = new LongAdder();
     /** Invalidations sent that some node did not confirm within the ack timeout. */
@@ -71,6 +73,7 @@ public final class RegionStats {
     public long l2Errors() { return l2Errors.sum(); }
     public long l2Calls() { return l2Calls.sum(); }
     public long decodeFailures() { return decodeFailures.sum(); }
+    public long l2Repairs() { return l2Repairs.sum(); }
     public long invalidationsSent() { return invalidationsSent.sum(); }
     public long invalidationsReceived() { return invalidationsReceived.sum(); }
     public long invalidationAckTimeouts() { return invalidationAckTimeouts.sum(); }
@@ -107,7 +110,7 @@ public final class RegionStats {
     public String toString() {
         return "RegionStats{l1Hits=" + l1Hits() + ", l1Misses=" + l1Misses() + ", l2Hits=" + l2Hits() + ", l2Misses=" + l2Misses()
                 + ", l2Locked=" + l2Locked() + ", l2Puts=" + l2Puts() + ", l2PutsRefused=" + l2PutsRefused()
-                + ", l2Errors=" + l2Errors() + ", decodeFailures=" + decodeFailures()
+                + ", l2Errors=" + l2Errors() + ", decodeFailures=" + decodeFailures() + ", l2Repairs=" + l2Repairs()
                 + ", invalidationsSent=" + invalidationsSent() + ", invalidationsReceived=" + invalidationsReceived()
                 + ", flightWaits=" + flightWaits() + ", leaseWaits=" + leaseWaits() + ", leaseWaitsServed=" + leaseWaitsServed()
                 + ", leaseWaitsTimedOut=" + leaseWaitsTimedOut() + ", earlyRefreshes=" + earlyRefreshes()

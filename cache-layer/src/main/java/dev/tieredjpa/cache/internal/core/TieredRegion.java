@@ -56,6 +56,8 @@ public final class TieredRegion {
      * an L1 hit of about 170 ns, one in 64 about 1 ns, which an A/B of the hit path could not tell from noise.
      */
     private static final int L1_SAMPLE_MASK = 63;
+    /** The longest a reader waits for another node's fill before it looks at L2 again. */
+    private static final long FILL_WAIT_SLICE_MILLIS = 250;
     /** The heap an L1 entry takes besides its value: key, holders, map node (see {@link RegionSnapshot.L1}). */
     private static final long L1_ENTRY_OVERHEAD_BYTES = 200;
     /** How many times its encoded size a value takes in the heap, roughly. */
@@ -118,7 +120,7 @@ public final class TieredRegion {
                 new RegionSnapshot.L1(stats.l1Hits(), stats.l1Misses(), l1.puts(), l1Statistics.evictions(name), entries,
                         heapBytes, stats.l1HitLatency()),
                 new RegionSnapshot.L2(stats.l2Hits(), stats.l2Misses(), stats.l2Puts(), stats.l2PutsRefused(),
-                        stats.l2Errors(), stats.l2Calls(), stats.l2Locked(), stats.l2Latency()),
+                        stats.l2Errors(), stats.l2Calls(), stats.l2Locked(), stats.l2Repairs(), stats.l2Latency()),
                 new RegionSnapshot.Db(stats.dbLoads(), stats.dbAbsent(), stats.dbLoadTime()),
                 new RegionSnapshot.Invalidations(stats.invalidationsSent(), stats.invalidationsReceived(),
                         stats.invalidationAckTimeouts(), stats.propagationDelay()),
@@ -415,7 +417,9 @@ public final class TieredRegion {
                 stats.leaseWaits.increment();
                 waited = true;
             }
-            FillWaiters.await(signal, Math.min(left, Math.max(1, leaseLeft) + 2));
+            // The holder's message usually wakes us. Pub/sub may lose it (a dropped subscription), so no wait
+            // is longer than a slice: a lost message costs at most one slice and one more look at L2.
+            FillWaiters.await(signal, Math.min(Math.min(left, Math.max(1, leaseLeft) + 2), FILL_WAIT_SLICE_MILLIS));
             fillWaiters.done(name, key.text(), signal);
         }
     }
@@ -1048,6 +1052,22 @@ public final class TieredRegion {
     /** The lowest version still alive once every version up to {@code deadUpTo} is dead. */
     static long lowestLive(long deadUpTo) {
         return deadUpTo < 0 ? -1 : deadUpTo + 1;
+    }
+
+    /**
+     * A script found this region's L2 entry for {@code keyText} holding what the library does not write (a key
+     * of another Redis type, fields not of the library's form) and repaired it: counted, logged once as a
+     * warning, then at debug.
+     */
+    void onL2Repair(String keyText) {
+        stats.l2Repairs.increment();
+        if (stats.l2Repairs.sum() == 1) {
+            log.warn("The L2 entry of {} in region {} held what this library does not write (a key of another Redis type, "
+                    + "or fields not of its form); the script dropped it. Something else writes under this key prefix?",
+                    keyText, name);
+        } else {
+            log.debug("Repaired the L2 entry of {} in region {}", keyText, name);
+        }
     }
 
     private Object decode(TieredKey key, byte[] bytes) {

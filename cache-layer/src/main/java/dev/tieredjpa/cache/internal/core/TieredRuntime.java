@@ -102,7 +102,8 @@ public final class TieredRuntime implements AutoCloseable {
         this.redisson = redisson;
         this.ownsRedisson = ownsRedisson;
         this.nodeId = config.nodeName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-        this.store = new RedisEntryStore(redisson, config.keyPrefix(), config.tombstoneTtl(), config.leaseTtl(), config.lockTtl());
+        this.store = new RedisEntryStore(redisson, config.keyPrefix(), config.tombstoneTtl(), config.leaseTtl(), config.lockTtl(),
+                this::onL2Repair);
         this.breaker = new CircuitBreaker(config.breakerFailureThreshold(), config.breakerOpenDuration(), System::nanoTime);
         this.pending = new PendingInvalidations(config.pendingInvalidationsMax());
         this.bus = new InvalidationBus(redisson, config.keyPrefix() + "invalidations", nodeId,
@@ -314,10 +315,30 @@ public final class TieredRuntime implements AutoCloseable {
         }
     }
 
+    /** An entry script repaired an entry of the region stored as {@code l2Region}: that region counts it. */
+    private void onL2Repair(String l2Region, String keyText) {
+        for (TieredRegion region : regions.values()) {
+            if (region.l2Name().equals(l2Region)) {
+                region.onL2Repair(keyText);
+                return;
+            }
+        }
+        log.warn("Repaired the L2 entry of {} in {}, a region this node does not have", keyText, l2Region);
+    }
+
     void onL2Failure(String what, String region, Object key, RuntimeException e) {
         TieredRegion failed = regions.get(region);
         if (failed != null) {
             failed.stats().l2Errors.increment();
+        }
+        if (isWrongType(e)) {
+            // Redis answered: a key of another type stands where the library keeps one of its own (another client's
+            // string at a write-behind stream's name). Not an outage, and the breaker, which would turn L2 off for
+            // every region, cannot mend it: it stays as it is. The caller falls back as for any failure, and the
+            // key is deleted by the next call that owns it (a write-behind queue's read).
+            log.warn("Redis refused {} of {} in region {}: a key of another Redis type under the prefix ({}); the breaker stays closed",
+                    what, key, region, e.getMessage());
+            return;
         }
         // A refused or lost connection says Redis is gone: no point in failing a few more callers first.
         boolean opened = e instanceof org.redisson.client.RedisConnectionException ? breaker.open() : breaker.recordFailure();
@@ -327,6 +348,16 @@ public final class TieredRuntime implements AutoCloseable {
         } else {
             log.debug("Redis failed on {} of {} in region {}", what, key, region, e);
         }
+    }
+
+    private static boolean isWrongType(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t.getMessage() != null && t.getMessage().contains("WRONGTYPE")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Publishes a change to every node; owes it when Redis cannot take it now. */

@@ -31,6 +31,16 @@ package dev.tieredjpa.cache.internal.l2;
  * carries the expired data) and {@code {6}} (known absent: the database had no row). {@link #REMOVE} and
  * {@link #CLEAR} answer 1 when they removed something, else 0. Tables never hold {@code nil}, which would
  * cut them short.
+ *
+ * <p><b>Repairs.</b> {@code open} drops what the library never writes: a key of another Redis type under
+ * the entry's name (deleted), a field whose value is not of the form the library gives it (a version, time
+ * or flag that is not one), and data left without a version. Every script made by {@link #script} then adds
+ * {@link #REPAIRED} to its reply's code (the integer, or a list's first element) when its {@code open}
+ * repaired the entry, and {@code RedisEntryStore} counts it and takes it off before reading the code. Why
+ * a flag in the reply: it costs neither a command nor a round trip, and it needs no key of its own. A
+ * counter in Redis ({@code HINCRBY} on a per-prefix hash) would add a command to every repair and, under
+ * Redis Cluster, could not be written from a script at all: a script may only touch keys of its own slot,
+ * and entries of one region spread over every slot.
  */
 final class EntryScripts {
 
@@ -52,9 +62,16 @@ final class EntryScripts {
     static final int ABSENT = 6;
 
     /**
+     * Added to a reply's code when the script found its entry holding what the library does not write and
+     * repaired it; every code is below it. See the class comment.
+     */
+    static final int REPAIRED = 1024;
+
+    /**
      * ARGV[1] of every script with the prelude: the tombstone TTL in ms. Defines, for the entry that
      * {@code open(k)} made current: {@code key}, {@code s} (its fields: {@code v d tv te lt le p pd} and
-     * {@code locks}), {@code dirty}, {@code now}, and the functions below; opens nothing itself.
+     * {@code locks}), {@code dirty}, {@code now}, {@code repaired} (how many entries {@code open} has
+     * repaired in this run), and the functions below; opens nothing itself.
      */
     static final String PRELUDE = """
             if redis.replicate_commands then redis.replicate_commands() end
@@ -86,18 +103,23 @@ final class EntryScripts {
               return b
             end
 
+            -- entries this run found holding what the library does not write, and repaired (see open)
+            local repaired = 0
+
             -- makes entry k current: reads its hash into s, forgetting an expired tombstone and an expired lease
             -- a version as this library writes it: a canonical decimal, "-1" for none
             local function isVersion(val) return string.match(val, '^%-?%d+$') ~= nil end
-            local function isNumber(val) return tonumber(val) ~= nil end
+            -- a time or duration as this library writes it: whole milliseconds, in decimal (never '1e3', 'inf')
+            local function isNumber(val) return string.match(val, '^%-?%d+$') ~= nil end
             local function open(k)
               key = k
               dirty = false
               s = { locks = {} }
+              local foreign = false
               -- not ours (another client's string, list, set...): dropped, the entry starts empty
               local kind = redis.call('TYPE', key)
               kind = kind.ok or kind
-              if kind ~= 'hash' and kind ~= 'none' then redis.call('DEL', key); dirty = true end
+              if kind ~= 'hash' and kind ~= 'none' then redis.call('DEL', key); dirty = true; foreign = true end
               local raw = redis.call('HGETALL', key)
               local corrupt = {}
               for i = 1, #raw, 2 do
@@ -105,21 +127,28 @@ final class EntryScripts {
                 if f == 'v' then if isVersion(val) then s.v = val else corrupt[#corrupt + 1] = f end
                 elseif f == 'd' then s.d = val
                 elseif f == 'tv' then if isVersion(val) then s.tv = val else corrupt[#corrupt + 1] = f end
-                elseif f == 'te' then s.te = tonumber(val)
-                elseif f == 'lt' then s.lt = val
-                elseif f == 'le' then s.le = tonumber(val)
+                elseif f == 'te' then if isNumber(val) then s.te = tonumber(val) else corrupt[#corrupt + 1] = f end
+                elseif f == 'lt' then if val ~= '' then s.lt = val else corrupt[#corrupt + 1] = f end
+                elseif f == 'le' then if isNumber(val) then s.le = tonumber(val) else corrupt[#corrupt + 1] = f end
                 elseif f == 'p' then if isVersion(val) then s.p = val else corrupt[#corrupt + 1] = f end
-                elseif f == 'pd' then s.pd = true
+                elseif f == 'pd' then if val == '1' then s.pd = true else corrupt[#corrupt + 1] = f end
                 elseif f == 'x' then if isNumber(val) then s.x = val else corrupt[#corrupt + 1] = f end
                 elseif f == 'dl' then if isNumber(val) then s.dl = val else corrupt[#corrupt + 1] = f end
-                elseif f == 'n' then s.n = tonumber(val)
-                elseif f == 'w' then s.w = true
-                elseif string.sub(f, 1, 2) == 'l:' then s.locks[f] = tonumber(val) or 0
+                elseif f == 'n' then if isNumber(val) then s.n = tonumber(val) else corrupt[#corrupt + 1] = f end
+                elseif f == 'w' then if val == '1' then s.w = true else corrupt[#corrupt + 1] = f end
+                elseif string.sub(f, 1, 2) == 'l:' then
+                  if isNumber(val) then s.locks[f] = tonumber(val) else corrupt[#corrupt + 1] = f end
                 end
+                -- any other field is left alone: a newer version of the library may have written it
               end
               -- a field that is not what this library writes is dropped; data without a valid version goes too
               if #corrupt > 0 then redis.call('HDEL', key, unpack(corrupt)); dirty = true end
-              if s.d and not s.v and not s.p then redis.call('HDEL', key, 'd', 'x', 'dl'); s.d = nil; s.x = nil; s.dl = nil end
+              local orphan = s.d and not s.v and not s.p
+              if orphan then
+                redis.call('HDEL', key, 'd', 'x', 'dl'); s.d = nil; s.x = nil; s.dl = nil; dirty = true
+              end
+              -- counted once per entry, however much was wrong in it; what open drops below is ordinary expiry
+              if foreign or #corrupt > 0 or orphan then repaired = repaired + 1 end
               if (s.tv or s.te) and not (s.tv and s.te and s.te > now) then
                 redis.call('HDEL', key, 'tv', 'te'); s.tv = nil; s.te = nil; dirty = true
               end
@@ -349,6 +378,9 @@ final class EntryScripts {
             if (rc == 2 or rc == 3) and version ~= '-1' and s.d and not s.p and vcmp(s.v, version) == 0
                 and not (s.tv and vcmp(s.tv, version) >= 0) then rc = 6 end
             if rc then
+              -- a refused fill gives its lease back: readers waiting on it load the newer value now, not
+              -- when the lease expires
+              if leased then dropLease() end
               if dirty then finish(nil) end
               return rc
             end
@@ -501,7 +533,17 @@ final class EntryScripts {
     private EntryScripts() {
     }
 
+    /**
+     * A script of one entry: the prelude, {@code open(KEYS[1])}, then {@code body}, whose reply (an integer, or
+     * a list led by an integer code) gets {@link #REPAIRED} added when {@code open} repaired the entry.
+     */
     private static LuaScript script(String name, String body) {
-        return new LuaScript(name, "-- tiered-jpa L2 entry: " + name + "\n" + PRELUDE + "open(KEYS[1])\n" + body);
+        return new LuaScript(name, "-- tiered-jpa L2 entry: " + name + "\n" + PRELUDE
+                + "local function run()\nopen(KEYS[1])\n" + body + "end\n"
+                + "local reply = run()\n"
+                + "if repaired > 0 then\n"
+                + "  if type(reply) == 'table' then reply[1] = reply[1] + " + REPAIRED + " else reply = reply + " + REPAIRED + " end\n"
+                + "end\n"
+                + "return reply\n");
     }
 }

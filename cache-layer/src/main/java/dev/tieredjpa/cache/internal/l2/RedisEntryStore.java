@@ -120,9 +120,26 @@ import org.redisson.api.options.KeysScanOptions;
  * Redis no longer knows ({@code NOSCRIPT}, after a restart) is loaded again and the call retried once.
  * Bytes read from Redis are returned as bytes; nothing here deserializes them (promise 7).
  *
+ * <h2>Repairs</h2>
+ * Every entry script first drops what the library never writes under an entry's name: a key of another Redis
+ * type, a field whose value is not of the library's form, data without a version (see {@code EntryScripts}).
+ * The entry then behaves as whatever is left of it. Each repair is reported to the {@link RepairListener}
+ * given at construction, with the region and key, in the same round trip: the script flags its reply.
+ *
  * <p>Thread-safe: it holds no mutable state.
  */
 public final class RedisEntryStore {
+
+    /** Told of each entry that a script found holding what the library does not write, and repaired. */
+    @FunctionalInterface
+    public interface RepairListener {
+
+        /** Ignores repairs. */
+        RepairListener NONE = (region, keyText) -> { };
+
+        /** The entry {@code keyText} of {@code region} (as named in the call) was repaired just now. */
+        void repaired(String region, String keyText);
+    }
 
     private static final byte[] NEW_ROW = {'1'};
     private static final byte[] NOT_NEW_ROW = {'0'};
@@ -137,6 +154,7 @@ public final class RedisEntryStore {
     private final byte[] tombstoneTtlArg;
     private final byte[] leaseTtlArg;
     private final byte[] lockTtlArg;
+    private final RepairListener repairs;
 
     /**
      * @param redisson     the client; its default codec does not matter, every call here names its own
@@ -147,6 +165,13 @@ public final class RedisEntryStore {
      */
     public RedisEntryStore(RedissonClient redisson, String keyPrefix, Duration tombstoneTtl, Duration leaseTtl,
                            Duration lockTtl) {
+        this(redisson, keyPrefix, tombstoneTtl, leaseTtl, lockTtl, RepairListener.NONE);
+    }
+
+    /** As above, telling {@code repairs} of every entry a script repaired. */
+    public RedisEntryStore(RedissonClient redisson, String keyPrefix, Duration tombstoneTtl, Duration leaseTtl,
+                           Duration lockTtl, RepairListener repairs) {
+        this.repairs = Objects.requireNonNull(repairs, "repairs");
         this.redisson = Objects.requireNonNull(redisson, "redisson");
         this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
         this.tombstoneTtlMillis = positiveMillis("tombstoneTtl", tombstoneTtl);
@@ -177,7 +202,7 @@ public final class RedisEntryStore {
      */
     public Lookup get(String region, String keyText, String leaseToken, ReadClock clock) {
         checkOptionalToken("leaseToken", leaseToken);
-        return Replies.lookup(EntryScripts.GET.eval(redisson, key(region, keyText), RScript.ReturnType.LIST,
+        return Replies.lookup(eval(EntryScripts.GET, region, keyText, RScript.ReturnType.LIST,
                 getArgs(leaseToken, clock)));
     }
 
@@ -201,8 +226,8 @@ public final class RedisEntryStore {
         }
         List<?> replies = EntryScripts.GET.evalEach(redisson, keys, RScript.ReturnType.LIST, args);
         List<Lookup> lookups = new ArrayList<>(replies.size());
-        for (Object reply : replies) {
-            lookups.add(Replies.lookup(reply));
+        for (int i = 0; i < replies.size(); i++) {
+            lookups.add(Replies.lookup(seen(region, keyTexts.get(i), replies.get(i))));
         }
         return lookups;
     }
@@ -227,7 +252,7 @@ public final class RedisEntryStore {
                                   Duration ttl, long expiresAt, long loadMillis) {
         checkOptionalToken("leaseToken", leaseToken);
         Objects.requireNonNull(data, "data");
-        return Replies.outcome(EntryScripts.PUT_FROM_LOAD.eval(redisson, key(region, keyText),
+        return Replies.outcome(eval(EntryScripts.PUT_FROM_LOAD, region, keyText,
                 RScript.ReturnType.LONG, putFromLoadArgs(leaseToken, version, data, ttl, expiresAt, loadMillis)),
                 "putFromLoad");
     }
@@ -263,11 +288,12 @@ public final class RedisEntryStore {
         List<?> replies = LuaScript.evalLongs(redisson, calls);
         List<PutOutcome> outcomes = new ArrayList<>(fills.size());
         for (int i = 0; i < fills.size(); i++) {
-            outcomes.add(Replies.outcome(replies.get(i), "putFromLoad"));
+            outcomes.add(Replies.outcome(seen(region, fills.get(i).keyText(), replies.get(i)), "putFromLoad"));
         }
         List<Boolean> waking = new ArrayList<>(absences.size());
         for (int i = 0; i < absences.size(); i++) {
-            long code = (Long) replies.get(fills.size() + i);
+            long code = Replies.code(seen(region, absences.get(i).keyText(), replies.get(fills.size() + i)),
+                    absences.get(i).negativeTtl() == null ? "releaseLease" : "putAbsent");
             waking.add(absences.get(i).negativeTtl() == null ? code == 1 : code == EntryScripts.STORED_WAKING);
         }
         return new Outcomes(outcomes, waking);
@@ -291,8 +317,9 @@ public final class RedisEntryStore {
             args.add(putFromLoadArgs(fill.leaseToken(), fill.version(), fill.data(), ttl, fill.expiresAt(), fill.loadMillis()));
         }
         List<PutOutcome> outcomes = new ArrayList<>(fills.size());
-        for (Object reply : EntryScripts.PUT_FROM_LOAD.evalEach(redisson, keys, RScript.ReturnType.LONG, args)) {
-            outcomes.add(Replies.outcome(reply, "putFromLoad"));
+        List<?> replies = EntryScripts.PUT_FROM_LOAD.evalEach(redisson, keys, RScript.ReturnType.LONG, args);
+        for (int i = 0; i < replies.size(); i++) {
+            outcomes.add(Replies.outcome(seen(region, fills.get(i).keyText(), replies.get(i)), "putFromLoad"));
         }
         return outcomes;
     }
@@ -304,7 +331,7 @@ public final class RedisEntryStore {
      */
     public PutOutcome putAbsent(String region, String keyText, String leaseToken, Duration negativeTtl) {
         checkToken("leaseToken", leaseToken);
-        return Replies.outcome(EntryScripts.PUT_ABSENT.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+        return Replies.outcome(eval(EntryScripts.PUT_ABSENT, region, keyText, RScript.ReturnType.LONG,
                 tombstoneTtlArg, Replies.token(leaseToken), Replies.millis(positiveMillis("negativeTtl", negativeTtl))),
                 "putAbsent");
     }
@@ -334,7 +361,7 @@ public final class RedisEntryStore {
     public PutOutcome put(String region, String keyText, long version, byte[] data, Duration ttl, long expiresAt) {
         Objects.requireNonNull(data, "data");
         long ttlMillis = positiveMillis("ttl", ttl);
-        return Replies.outcome(EntryScripts.PUT.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+        return Replies.outcome(eval(EntryScripts.PUT, region, keyText, RScript.ReturnType.LONG,
                 tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis), NOT_NEW_ROW,
                 optional(expiresAt), optional(Lookup.NONE)), "put");
     }
@@ -351,7 +378,7 @@ public final class RedisEntryStore {
     public PutOutcome putNew(String region, String keyText, long version, byte[] data, Duration ttl, long expiresAt) {
         Objects.requireNonNull(data, "data");
         long ttlMillis = positiveMillis("ttl", ttl);
-        return Replies.outcome(EntryScripts.PUT.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+        return Replies.outcome(eval(EntryScripts.PUT, region, keyText, RScript.ReturnType.LONG,
                 tombstoneTtlArg, Replies.version(version), data, Replies.millis(ttlMillis), NEW_ROW,
                 optional(expiresAt), optional(Lookup.NONE)), "putNew");
     }
@@ -363,7 +390,7 @@ public final class RedisEntryStore {
      */
     public void lock(String region, String keyText, String lockToken) {
         checkToken("lockToken", lockToken);
-        EntryScripts.LOCK.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+        eval(EntryScripts.LOCK, region, keyText, RScript.ReturnType.LONG,
                 tombstoneTtlArg, lockTtlArg, lockField(lockToken));
     }
 
@@ -372,7 +399,7 @@ public final class RedisEntryStore {
         checkToken("lockToken", lockToken);
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(message, "message");
-        EntryScripts.LOCK.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+        eval(EntryScripts.LOCK, region, keyText, RScript.ReturnType.LONG,
                 tombstoneTtlArg, lockTtlArg, lockField(lockToken), channel.getBytes(StandardCharsets.UTF_8), message);
     }
 
@@ -393,7 +420,7 @@ public final class RedisEntryStore {
         checkToken("lockToken", lockToken);
         Objects.requireNonNull(data, "data");
         long ttlMillis = positiveMillis("ttl", ttl);
-        return Replies.outcome(EntryScripts.RELEASE_AFTER_UPDATE.eval(redisson, key(region, keyText),
+        return Replies.outcome(eval(EntryScripts.RELEASE_AFTER_UPDATE, region, keyText,
                 RScript.ReturnType.LONG, tombstoneTtlArg, lockField(lockToken), Replies.version(version), data,
                 Replies.millis(ttlMillis), optional(expiresAt), optional(Lookup.NONE)), "releaseAfterUpdate");
     }
@@ -406,7 +433,7 @@ public final class RedisEntryStore {
      */
     public void releaseAfterRemove(String region, String keyText, String lockToken, long version) {
         checkToken("lockToken", lockToken);
-        EntryScripts.RELEASE_AFTER_REMOVE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+        eval(EntryScripts.RELEASE_AFTER_REMOVE, region, keyText, RScript.ReturnType.LONG,
                 tombstoneTtlArg, lockField(lockToken), Replies.version(version));
     }
 
@@ -416,7 +443,7 @@ public final class RedisEntryStore {
      * inserts that put nothing, such as identity-generated ids.) Answers whether there was a marker.
      */
     public boolean clearAbsent(String region, String keyText) {
-        return Replies.flag(EntryScripts.CLEAR_ABSENT.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+        return Replies.flag(eval(EntryScripts.CLEAR_ABSENT, region, keyText, RScript.ReturnType.LONG,
                 tombstoneTtlArg), "clearAbsent");
     }
 
@@ -426,7 +453,7 @@ public final class RedisEntryStore {
      */
     public boolean releaseLease(String region, String keyText, String leaseToken) {
         checkToken("leaseToken", leaseToken);
-        return Replies.flag(EntryScripts.RELEASE_LEASE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+        return Replies.flag(eval(EntryScripts.RELEASE_LEASE, region, keyText, RScript.ReturnType.LONG,
                 tombstoneTtlArg, Replies.token(leaseToken)), "releaseLease");
     }
 
@@ -436,7 +463,7 @@ public final class RedisEntryStore {
      */
     public void releaseAfterRollback(String region, String keyText, String lockToken) {
         checkToken("lockToken", lockToken);
-        EntryScripts.RELEASE_AFTER_ROLLBACK.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+        eval(EntryScripts.RELEASE_AFTER_ROLLBACK, region, keyText, RScript.ReturnType.LONG,
                 tombstoneTtlArg, lockField(lockToken));
     }
 
@@ -447,7 +474,7 @@ public final class RedisEntryStore {
      * it is unpinned and tombstoned.
      */
     public void invalidate(String region, String keyText, long version) {
-        EntryScripts.INVALIDATE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+        eval(EntryScripts.INVALIDATE, region, keyText, RScript.ReturnType.LONG,
                 tombstoneTtlArg, Replies.version(version));
     }
 
@@ -459,7 +486,10 @@ public final class RedisEntryStore {
         for (int i = 0; i < keys.size(); i++) {
             args.add(new Object[] {tombstoneTtlArg, versionArg});
         }
-        EntryScripts.INVALIDATE.evalEach(redisson, keys, RScript.ReturnType.LONG, args);
+        List<?> replies = EntryScripts.INVALIDATE.evalEach(redisson, keys, RScript.ReturnType.LONG, args);
+        for (int i = 0; i < replies.size(); i++) {
+            seen(region, keyTexts.get(i), replies.get(i));
+        }
     }
 
     /**
@@ -470,7 +500,7 @@ public final class RedisEntryStore {
      * @return whether data was deleted
      */
     public boolean remove(String region, String keyText) {
-        return Replies.flag(EntryScripts.REMOVE.eval(redisson, key(region, keyText), RScript.ReturnType.LONG,
+        return Replies.flag(eval(EntryScripts.REMOVE, region, keyText, RScript.ReturnType.LONG,
                 tombstoneTtlArg), "remove");
     }
 
@@ -568,6 +598,19 @@ public final class RedisEntryStore {
     public String toString() {
         return "RedisEntryStore{keyPrefix='" + keyPrefix + "', tombstoneTtl=" + tombstoneTtlMillis
                 + "ms, leaseTtl=" + leaseTtlMillis + "ms, lockTtl=" + lockTtlMillis + "ms}";
+    }
+
+    /** Runs an entry script on one entry; a repair it reports goes to the listener. */
+    private Object eval(LuaScript script, String region, String keyText, RScript.ReturnType returnType, Object... args) {
+        return seen(region, keyText, script.eval(redisson, key(region, keyText), returnType, args));
+    }
+
+    /** Tells the listener when {@code reply} carries the repaired flag; returns the reply as it is. */
+    private Object seen(String region, String keyText, Object reply) {
+        if (Replies.repaired(reply)) {
+            repairs.repaired(region, keyText);
+        }
+        return reply;
     }
 
     private Object[] getArgs(String leaseToken, ReadClock clock) {

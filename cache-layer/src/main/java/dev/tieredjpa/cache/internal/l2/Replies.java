@@ -33,9 +33,23 @@ final class Replies {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Whether the script repaired its entry (see {@link EntryScripts#REPAIRED}): the flag on an integer reply,
+     * or on a list reply's first element.
+     */
+    static boolean repaired(Object reply) {
+        Object code = reply instanceof List<?> list && !list.isEmpty() ? list.get(0) : reply;
+        return (code instanceof Long || code instanceof Integer) && (((Number) code).longValue() & EntryScripts.REPAIRED) != 0;
+    }
+
+    /** A reply's code without the {@link EntryScripts#REPAIRED} flag. */
+    static long code(Object value, String script) {
+        return integer(value, script) & ~(long) EntryScripts.REPAIRED;
+    }
+
     static Lookup lookup(Object reply) {
         List<?> list = list(reply, "get");
-        int code = (int) integer(list.get(0), "get");
+        int code = (int) code(list.get(0), "get");
         return switch (code) {
             case EntryScripts.HIT -> new Lookup.Hit(decimal(list.get(1), "get"), bytes(list.get(2), "get"),
                     optionalDecimal(list.get(3)), optionalDecimal(list.get(4)), integer(list.get(5), "get") == 1);
@@ -53,11 +67,11 @@ final class Replies {
     }
 
     static boolean flag(Object reply, String script) {
-        return integer(reply, script) == 1;
+        return code(reply, script) == 1;
     }
 
     static PutOutcome outcome(Object reply, String script) {
-        return PutOutcome.ofCode(integer(reply, script));
+        return PutOutcome.ofCode(code(reply, script));
     }
 
     static EntrySnapshot snapshot(Object reply) {

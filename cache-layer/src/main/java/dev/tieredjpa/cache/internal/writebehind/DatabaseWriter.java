@@ -66,19 +66,22 @@ final class DatabaseWriter<T> {
     }
 
     private int applyCounting(Collection<WriteRecord> records) {
+        // Before any database work: a record that can never be written fails the batch on its own account.
+        List<Checked> checked = new ArrayList<>(records.size());
+        for (WriteRecord record : records) {
+            checked.add(check(record));
+        }
         try (StatelessSession session = factory.openStatelessSession()) {
             TieredTransaction.bypassCache((SharedSessionContractImplementor) session);
             session.setJdbcBatchSize(jdbcBatchSize);
             Transaction transaction = session.beginTransaction();
             try {
-                List<WriteRecord> upserts = new ArrayList<>();
-                int applied = session.doReturningWork(connection -> prepare(connection, records, upserts));
-                for (WriteRecord record : upserts) {
-                    Object id = states.idOf(record.keyText());
-                    CacheEntry entry = (CacheEntry) region.decodeValue(record.data());
-                    T entity = states.fromCacheEntry(id, entry, (SharedSessionContractImplementor) session);
+                List<Checked> upserts = new ArrayList<>();
+                int applied = session.doReturningWork(connection -> prepare(connection, checked, upserts));
+                for (Checked upsert : upserts) {
+                    T entity = states.fromCacheEntry(upsert.id(), upsert.entry(), (SharedSessionContractImplementor) session);
                     // The upsert writes the version after the entity's, over a row at exactly that version.
-                    states.setVersion(entity, record.version() - 1);
+                    states.setVersion(entity, upsert.record().version() - 1);
                     session.upsert(entity);
                 }
                 transaction.commit();
@@ -92,18 +95,58 @@ final class DatabaseWriter<T> {
         }
     }
 
+    /** A record with the id its key names and, for an upsert, the entity state its data holds. */
+    private record Checked(WriteRecord record, Object id, CacheEntry entry) {
+    }
+
+    /**
+     * The id and state a record stands for, or {@link MalformedRecordException}: its key must be exactly the key
+     * text the library makes for the id it names (so not another entity's key, nor text without an id), and an
+     * upsert's data must decode as this entity's state. Nothing else in the stream is trusted to be the
+     * library's: a record may have been written there by anyone who can write to Redis.
+     */
+    private Checked check(WriteRecord record) {
+        Object id;
+        try {
+            id = states.idOf(record.keyText());
+        } catch (RuntimeException e) {
+            throw new MalformedRecordException(record, "its key names no id of " + states.type().getSimpleName()
+                    + ": " + WriteBehindQueue.quoted(record.keyText()), e);
+        }
+        if (id == null || !states.key(id, null).text().equals(record.keyText())) {
+            throw new MalformedRecordException(record, "its key is not a key of " + states.type().getSimpleName()
+                    + ": " + WriteBehindQueue.quoted(record.keyText()), null);
+        }
+        if (record.delete()) {
+            return new Checked(record, id, null);
+        }
+        Object state;
+        try {
+            state = region.decodeValue(record.data());
+        } catch (RuntimeException e) {
+            throw new MalformedRecordException(record, "its data (" + record.data().length + " bytes) does not decode as a "
+                    + states.type().getSimpleName() + ": " + e.getMessage(), e);
+        }
+        if (!(state instanceof CacheEntry entry)) {
+            throw new MalformedRecordException(record, "its data is not an entity's state but a "
+                    + (state == null ? "null" : state.getClass().getSimpleName()), null);
+        }
+        return new Checked(record, id, entry);
+    }
+
     /**
      * Reads the rows' versions, applies the deletes, moves rows that the upserts will replace to the version
      * before each record's, and returns how many records will change the database.
      */
-    private int prepare(java.sql.Connection connection, Collection<WriteRecord> records, List<WriteRecord> upserts)
+    private int prepare(java.sql.Connection connection, Collection<Checked> records, List<Checked> upserts)
             throws SQLException {
         int applied = 0;
         try (PreparedStatement select = connection.prepareStatement(selectVersions);
              PreparedStatement align = connection.prepareStatement(alignVersion);
              PreparedStatement delete = connection.prepareStatement(guardedDelete)) {
-            for (WriteRecord record : records) {
-                Object id = states.idOf(record.keyText());
+            for (Checked checked : records) {
+                WriteRecord record = checked.record();
+                Object id = checked.id();
                 select.setObject(1, id);
                 Long stored = null;
                 try (ResultSet row = select.executeQuery()) {
@@ -129,7 +172,7 @@ final class DatabaseWriter<T> {
                     align.setLong(3, stored);
                     align.addBatch();
                 }
-                upserts.add(record);
+                upserts.add(checked);
             }
             delete.executeBatch();
             align.executeBatch();

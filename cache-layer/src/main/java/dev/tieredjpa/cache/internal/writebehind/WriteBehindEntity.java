@@ -124,7 +124,8 @@ public final class WriteBehindEntity<T> {
 
     /**
      * The queue's depth, lag and dead letters, read from Redis (-1, and no lag, while Redis is unreachable
-     * or the breaker is open), and this node's flusher's counts.
+     * or the breaker is open), and this node's counts: its flusher's work, the malformed records it moved to
+     * the dead letters, the keys of another type it deleted at the streams' names.
      */
     public WriteBehindStats stats() {
         long depth = -1;
@@ -134,14 +135,18 @@ public final class WriteBehindEntity<T> {
             try {
                 depth = queue.depth();
                 lag = queue.lag().orElse(Duration.ZERO);
-                dead = queue.deadLetterCount();
             } catch (RuntimeException redisUnreachable) {
                 depth = -1;
                 lag = Duration.ZERO;
+            }
+            try {
+                // apart: a key of another type at the dead-letter stream's name must not hide the queue's figures
+                dead = queue.deadLetterCount();
+            } catch (RuntimeException unreadable) {
                 dead = -1;
             }
         }
-        return new WriteBehindStats(policy.entityName(), depth, lag, flusher.flushed(), flusher.batches(), flusher.retries(), dead,
-                writtenThrough.sum());
+        return new WriteBehindStats(policy.entityName(), depth, lag, flusher.flushed(), flusher.batches(), flusher.retries(),
+                dead, queue.malformed(), queue.foreignKeysRemoved(), writtenThrough.sum());
     }
 }

@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  *       exponential backoff, indefinitely, and nothing is dead-lettered for it. Any other failure is
  *       narrowed down record by record; a record that keeps failing goes, after {@code maxRetries}, to the
  *       dead-letter stream (counted, logged with its key), and the records behind it go on.</li>
+ *   <li>A record that can never be written (malformed: its key names no entity, its data does not decode;
+ *       or its fields could not even be read, which the queue finds) goes to the dead-letter stream at once,
+ *       counted as malformed. Only if it still pinned its entry are the nodes told to drop that state: a
+ *       record that pins nothing was never the library's, and its version, which anyone could have written,
+ *       must not tombstone the key's real writes.</li>
  * </ol>
  */
 final class WriteBehindFlusher<T> implements Runnable {
@@ -205,6 +210,14 @@ final class WriteBehindFlusher<T> implements Runnable {
                 queue.acknowledge(List.of(record));
                 flushed.incrementAndGet();
                 failures.remove(record.streamId());
+            } catch (MalformedRecordException malformed) {
+                failures.remove(record.streamId());
+                log.error("Write-behind record {} of {} is malformed ({}); moved to the dead-letter stream",
+                        record.streamId(), policy.entityName(), malformed.getMessage());
+                if (queue.deadLetterMalformed(record, "malformed record: " + malformed.getMessage()) == 1) {
+                    // It pinned its entry: nodes may hold its state in L1, and must drop it.
+                    onDeadLetter.accept(record);
+                }
             } catch (RuntimeException e) {
                 if (isDatabaseUnreachable(e)) {
                     failed.add(record);
@@ -213,7 +226,7 @@ final class WriteBehindFlusher<T> implements Runnable {
                 int count = failures.merge(record.streamId(), 1, Integer::sum);
                 if (count >= policy.maxRetries()) {
                     log.error("Write-behind record for {} failed {} times; moved to the dead-letter stream: {}",
-                            record.keyText(), count, rootMessage(e));
+                            WriteBehindQueue.quoted(record.keyText()), count, rootMessage(e));
                     queue.deadLetter(record, rootMessage(e));
                     failures.remove(record.streamId());
                     // Every node may hold the dead write in L1: they must drop it and read the database again.

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.redisson.api.RScript;
 import org.redisson.api.RStream;
 import org.redisson.api.RedissonClient;
@@ -107,6 +108,9 @@ public final class WriteBehindQueue {
     private final byte[] tombstoneTtlArg;
     private final byte[] l2TtlArg;
     private volatile boolean groupReady;
+    /** Records this queue moved to the dead letters as malformed; keys of another type it deleted at the streams' names. */
+    private final LongAdder malformed = new LongAdder();
+    private final LongAdder foreignKeys = new LongAdder();
 
     /**
      * @param redisson     the client; its default codec does not matter, every call here names its own
@@ -325,6 +329,24 @@ public final class WriteBehindQueue {
         return redisson.getStream(deadLetterKey, STREAM_CODEC).size();
     }
 
+    /**
+     * Records this queue moved to the dead-letter stream as malformed, without retries: read with a field
+     * missing or not of the library's form, or found by the flusher to name no entity or to hold data that
+     * does not decode ({@link #deadLetterMalformed}). This queue object's count, not the stream's.
+     */
+    public long malformed() {
+        return malformed.sum();
+    }
+
+    /**
+     * Keys of another Redis type (a string, a hash...) that this queue found at the stream's or the
+     * dead-letter stream's name and deleted. Such a key fails every stream command: an enqueue then fails
+     * (the caller writes to the database itself), and the next read of the queue deletes it.
+     */
+    public long foreignKeysRemoved() {
+        return foreignKeys.sum();
+    }
+
     /** The age of the oldest record still in the stream, by Redis' clock; empty when there is none. */
     public Optional<Duration> lag() {
         Object reply = WriteBehindScripts.LAG.eval(redisson, List.of(streamKey), RScript.ReturnType.LONG);
@@ -348,33 +370,82 @@ public final class WriteBehindQueue {
                 + ", l2Ttl=" + l2TtlMillis + "ms, tombstoneTtl=" + tombstoneTtlMillis + "ms}";
     }
 
+    /**
+     * {@link #deadLetter(WriteRecord, String)} for a record that can never be written (its key names no entity,
+     * its data does not decode): moved at once, and counted as {@link #malformed() malformed}.
+     *
+     * @return -1 when the record had left the stream already; 1 when it still pinned its entry, which is now
+     *         tombstoned (every node must drop the dead state); 0 otherwise
+     */
+    int deadLetterMalformed(WriteRecord record, String reason) {
+        Objects.requireNonNull(record, "record");
+        List<?> reply = deadLetterReply(streamIdOf(record), entryKey(record.keyText()), reason);
+        if (integer(reply.get(0), "deadLetter") != 1) {
+            return -1;
+        }
+        malformed.increment();
+        return integer(reply.get(2), "deadLetter") == 1 ? 1 : 0;
+    }
+
     private boolean deadLetter(String streamId, String entryKey, String reason) {
+        return integer(deadLetterReply(streamId, entryKey, reason).get(0), "deadLetter") == 1;
+    }
+
+    /** The dead-letter script's reply; a key of another type it deleted at the dead-letter stream's name is counted. */
+    private List<?> deadLetterReply(String streamId, String entryKey, String reason) {
         Objects.requireNonNull(reason, "reason");
         List<String> keys = entryKey == null ? List.of(streamKey, deadLetterKey) : List.of(streamKey, deadLetterKey, entryKey);
         List<?> reply = WriteBehindScripts.DEAD_LETTER.eval(redisson, keys, RScript.ReturnType.LIST,
                 tombstoneTtlArg, ascii(GROUP), ascii(streamId), utf8(reason));
-        return integer(reply.get(0), "deadLetter") == 1;
+        if (reply.size() > 3 && integer(reply.get(3), "deadLetter") == 1) {
+            foreignKeys.increment();
+            log.error("A key of another Redis type stood at the dead-letter stream's name {}; deleted, so that dead "
+                    + "letters can be kept there again", deadLetterKey);
+        }
+        return reply;
     }
 
     private RStream<String, byte[]> stream() {
         return redisson.getStream(streamKey, STREAM_CODEC);
     }
 
-    /** Runs a group command, creating the group first if this queue has not yet (or Redis lost it). */
+    /**
+     * Runs a group command, creating the group first if this queue has not yet (or Redis lost it). A key of
+     * another type at the stream's name ({@code WRONGTYPE}) is deleted first, and the command tried again.
+     */
     private <R> R withGroup(java.util.function.Supplier<R> command) {
-        if (!groupReady) {
-            createGroup();
-        }
         try {
+            if (!groupReady) {
+                createGroup();
+            }
             return command.get();
         } catch (RuntimeException e) {
-            if (!hasMessage(e, "NOGROUP")) {
+            if (!hasMessage(e, "NOGROUP") && !(hasMessage(e, "WRONGTYPE") && removeForeignStream())) {
                 throw e;
             }
             groupReady = false;
             createGroup();
             return command.get();
         }
+    }
+
+    /**
+     * Deletes what stands at the stream's name if it is not a stream: a string, hash, list... that another
+     * client wrote there. Whatever it held was never this library's (the records that were there went when it
+     * was written); left, it would fail every read of the queue and every enqueue. Counted and logged.
+     *
+     * @return whether a key was deleted
+     */
+    private boolean removeForeignStream() {
+        Object removed = WriteBehindScripts.REMOVE_FOREIGN.eval(redisson, List.of(streamKey), RScript.ReturnType.VALUE);
+        String kind = removed instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : "";
+        if (kind.isEmpty()) {
+            return false;
+        }
+        foreignKeys.increment();
+        log.error("A key of another Redis type ({}) stood at the write-behind stream's name {}; deleted, so that the "
+                + "queue works again", kind, streamKey);
+        return true;
     }
 
     /** {@code XGROUP CREATE stream flushers 0 MKSTREAM}: from the start, so records queued before are read too. */
@@ -407,34 +478,69 @@ public final class WriteBehindQueue {
             }
             try {
                 records.add(parse(id, fields));
-            } catch (RuntimeException malformed) {
+            } catch (RuntimeException bad) {
                 log.error("Write-behind record {} of {} is malformed ({}); moved to the dead-letter stream {}",
-                        id, streamKey, malformed.getMessage(), deadLetterKey);
+                        id, streamKey, bad.getMessage(), deadLetterKey);
                 String keyText = fields.get("k") == null ? null : new String(fields.get("k"), StandardCharsets.UTF_8);
-                deadLetter(id, keyText == null ? null : entryKey(keyText), "malformed record: " + malformed.getMessage());
+                if (deadLetter(id, keyText == null ? null : entryKey(keyText), "malformed record: " + bad.getMessage())) {
+                    malformed.increment();
+                }
             }
         }
         return records;
     }
 
+    /**
+     * A record as {@code enqueue} writes it: {@code k} UTF-8 key text, {@code v} a version {@code >= 0},
+     * {@code op} U or D, {@code d} for U, {@code t} a time in ms. Fields it does not know are ignored (a newer
+     * version of the library may add some). Messages quote at most {@value #QUOTED} characters of a field.
+     */
     private static WriteRecord parse(String id, Map<String, byte[]> fields) {
-        String keyText = new String(required(fields, "k"), StandardCharsets.UTF_8);
-        long version = Long.parseLong(new String(required(fields, "v"), StandardCharsets.US_ASCII));
+        String keyText = utf8Strict(required(fields, "k"), "k");
+        long version = number(fields, "v");
+        if (version < 0) {
+            throw new IllegalArgumentException("v must not be negative, but was " + version);
+        }
         String op = new String(required(fields, "op"), StandardCharsets.US_ASCII);
-        long enqueuedAt = Long.parseLong(new String(required(fields, "t"), StandardCharsets.US_ASCII));
+        long enqueuedAt = number(fields, "t");
         return switch (op) {
             case "U" -> new WriteRecord(id, keyText, version, false, required(fields, "d"), enqueuedAt);
             case "D" -> new WriteRecord(id, keyText, version, true, null, enqueuedAt);
-            default -> throw new IllegalArgumentException("op must be U or D, but was '" + op + "'");
+            default -> throw new IllegalArgumentException("op must be U or D, but was '" + quoted(op) + "'");
         };
     }
+
+    private static final int QUOTED = 80;
 
     private static byte[] required(Map<String, byte[]> fields, String name) {
         byte[] value = fields.get(name);
         if (value == null) {
-            throw new IllegalArgumentException("field " + name + " is missing; fields: " + fields.keySet());
+            throw new IllegalArgumentException("field " + name + " is missing; fields: "
+                    + quoted(String.join(", ", fields.keySet())));
         }
         return value;
+    }
+
+    private static long number(Map<String, byte[]> fields, String name) {
+        String text = new String(required(fields, name), StandardCharsets.US_ASCII);
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a decimal number, but was '" + quoted(text) + "'");
+        }
+    }
+
+    private static String utf8Strict(byte[] bytes, String name) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(name + " is not UTF-8 (" + bytes.length + " bytes)");
+        }
+    }
+
+    /** At most {@value #QUOTED} characters of {@code text}, and how long it was when longer. */
+    static String quoted(String text) {
+        return text.length() <= QUOTED ? text : text.substring(0, QUOTED) + "... (" + text.length() + " characters)";
     }
 
     private static String streamIdOf(WriteRecord record) {

@@ -10,8 +10,11 @@ import dev.tieredjpa.cache.internal.l2.LuaScript;
  *
  * <p>Replies: {@link #ENQUEUE} {@code {0, streamId}} stored, or {@code {code, currentVersion}} refused
  * (1 queue full, 2 older version, 3 locked); {@link #ACKNOWLEDGE} the number of entries unpinned;
- * {@link #DEAD_LETTER} {@code {0}} (the record was gone already) or {@code {1, deadStreamId, dropped}};
- * {@link #LAG} the oldest record's age in ms, {@code -1} for an empty stream.
+ * {@link #DEAD_LETTER} {@code {moved, deadStreamId, dropped, foreign}}: {@code moved} 0 when the record was
+ * gone already (then {@code deadStreamId} is empty), {@code dropped} 1 when the record's pinned state was
+ * dropped, {@code foreign} 1 when a key of another type stood at the dead-letter stream's name and was
+ * deleted; {@link #LAG} the oldest record's age in ms, {@code -1} for an empty stream;
+ * {@link #REMOVE_FOREIGN} the type of the key it deleted, or empty.
  */
 final class WriteBehindScripts {
 
@@ -93,7 +96,10 @@ final class WriteBehindScripts {
      * one). ARGV: tombstoneTtl, group, streamId, reason. Copies the record as the stream holds it, plus
      * {@code id}, {@code reason}, {@code deliveries} and {@code at}, to the dead-letter stream; acknowledges
      * and deletes the original; and, if the entry is still pinned by that record's version, unpins it and
-     * tombstones it at the highest version it knows, so that readers fall back to the database.
+     * tombstones it at the highest version it knows, so that readers fall back to the database. A key of
+     * another type at the dead-letter stream's name is deleted first: left there, it would fail the
+     * {@code XADD} after the {@code XDEL}, and the record would be neither in the stream nor a dead letter.
+     * Every read that can fail comes before the first change.
      */
     static final LuaScript DEAD_LETTER = LuaScript.onEntries("writeBehindDeadLetter", """
             local stream, dead = KEYS[1], KEYS[2]
@@ -102,8 +108,12 @@ final class WriteBehindScripts {
             local deliveries = 0
             local pending = redis.call('XPENDING', stream, group, id, id, 1)
             if #pending > 0 then deliveries = pending[1][4] end
+            local foreign = 0
+            local deadKind = redis.call('TYPE', dead)
+            deadKind = deadKind.ok or deadKind
+            if deadKind ~= 'stream' and deadKind ~= 'none' then redis.call('DEL', dead); foreign = 1 end
             redis.call('XACK', stream, group, id)
-            if #found == 0 then return {0} end
+            if #found == 0 then return {0, '', 0, foreign} end
             redis.call('XDEL', stream, id)
             local fields, version = {}, nil
             local raw = found[1][2]
@@ -129,7 +139,21 @@ final class WriteBehindScripts {
                 finish(nil)
               end
             end
-            return {1, deadId, dropped}
+            return {1, deadId, dropped, foreign}
+            """);
+
+    /**
+     * KEYS: a stream's name. Deletes what stands there unless it is a stream (or nothing): a key of another
+     * type (a string, a hash...) that some other client wrote, which fails every stream command. Answers the
+     * type it deleted, or an empty string.
+     */
+    static final LuaScript REMOVE_FOREIGN = new LuaScript("writeBehindRemoveForeign", """
+            -- tiered-jpa write-behind: remove a key of another type at a stream's name
+            local kind = redis.call('TYPE', KEYS[1])
+            kind = kind.ok or kind
+            if kind == 'stream' or kind == 'none' then return '' end
+            redis.call('DEL', KEYS[1])
+            return kind
             """);
 
     /** KEYS: stream. The age of its oldest record by Redis' clock, in ms; -1 when it holds none. */

@@ -137,11 +137,13 @@ class RedisEntryStoreTest {
             assertThat(store.putFromLoad(REGION, "1", null, 1, bytes("v1"), DATA_TTL))
                     .isEqualTo(PutOutcome.REFUSED_TOMBSTONE);
             assertThat(store.get(REGION, "1", null)).isEqualTo(MISS);
-            // a newer reader takes a new lease: v1 still bounces off the tombstone, v2 lands
+            // a newer reader takes a new lease: v1 still bounces off the tombstone and gives the lease back;
+            // the next reader's v2 lands
             assertThat(store.get(REGION, "1", "R2")).isEqualTo(new Lookup.Miss(true, "R2"));
             assertThat(store.putFromLoad(REGION, "1", "R2", 1, bytes("v1"), DATA_TTL))
                     .isEqualTo(PutOutcome.REFUSED_TOMBSTONE);
-            assertThat(store.putFromLoad(REGION, "1", "R2", 2, bytes("v2"), DATA_TTL)).isEqualTo(PutOutcome.STORED);
+            assertThat(store.get(REGION, "1", "R3")).isEqualTo(new Lookup.Miss(true, "R3"));
+            assertThat(store.putFromLoad(REGION, "1", "R3", 2, bytes("v2"), DATA_TTL)).isEqualTo(PutOutcome.STORED);
             // L2 hit
             assertThat(store.get(REGION, "1", null)).isEqualTo(hit(2, "v2"));
             assertThat(store.inspect(REGION, "1").tombstoneVersion()).isNull();
@@ -304,7 +306,10 @@ class RedisEntryStoreTest {
             assertThat(entry.hasData()).isFalse();
             assertThat(entry.tombstoneVersion()).isEqualTo(1);
             assertThat(store.putFromLoad(REGION, "1", "R", 1, bytes("v1"), DATA_TTL)).isEqualTo(PutOutcome.REFUSED_TOMBSTONE);
-            assertThat(store.putFromLoad(REGION, "1", "R", 2, bytes("v2"), DATA_TTL)).isEqualTo(PutOutcome.STORED);
+            // The refused fill gave its lease back: the next reader takes one at once and fills the newer version.
+            assertThat(store.inspect(REGION, "1").hasLiveLease()).isFalse();
+            assertThat(store.get(REGION, "1", "R2")).isEqualTo(new Lookup.Miss(true, "R2"));
+            assertThat(store.putFromLoad(REGION, "1", "R2", 2, bytes("v2"), DATA_TTL)).isEqualTo(PutOutcome.STORED);
             assertThat(store.get(REGION, "1", null)).isEqualTo(hit(2, "v2"));
         }
 

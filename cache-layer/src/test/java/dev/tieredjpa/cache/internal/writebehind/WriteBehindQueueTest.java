@@ -545,6 +545,95 @@ class WriteBehindQueueTest {
             assertThat(text(streamContents(queue.deadLetterStreamKey()).values().iterator().next().get("reason")))
                     .startsWith("malformed record: ");
             assertThat(queue.depth()).isEqualTo(2);
+            assertThat(queue.malformed()).isEqualTo(1);
+        }
+
+        @Test
+        void deadLetterMalformed_recordStillPinsItsEntry_movedCountedAndEntryTombstoned() {
+            // the library's own record, whose data this node cannot decode (another schema, in a rolling upgrade)
+            upsert("s#1", 3, "v3 in a format this node does not read");
+            WriteRecord record = queue.readNew("F1", 10, Duration.ZERO).get(0);
+
+            assertThat(queue.deadLetterMalformed(record, "malformed record: its data does not decode")).isEqualTo(1);
+
+            assertThat(queue.malformed()).isEqualTo(1);
+            assertThat(queue.depth()).isZero();
+            EntrySnapshot entry = store.inspect(region, "s#1");
+            assertThat(entry.isPinned()).isFalse();
+            assertThat(entry.tombstoneVersion()).isEqualTo(3);
+        }
+
+        @Test
+        void readNew_recordWithFieldsItDoesNotKnow_readAsItsKnownFields() {
+            // what a newer version of the library might write: its records must still flush here
+            redisson.<String, byte[]>getStream(queue.streamKey(), RAW).add(StreamAddArgs.entries(Map.of("k", bytes("s#1"),
+                    "v", bytes("4"), "op", bytes("U"), "d", bytes("v4"), "t", bytes("1"), "future", bytes("?"))));
+
+            List<WriteRecord> batch = queue.readNew("F1", 10, Duration.ZERO);
+
+            assertThat(batch).singleElement().returns("s#1", WriteRecord::keyText).returns(4L, WriteRecord::version);
+            assertThat(queue.malformed()).isZero();
+            assertThat(queue.deadLetterCount()).isZero();
+        }
+
+        @Test
+        void deadLetterMalformed_recordPinsNothing_movedCountedEntryUntouched() {
+            store.put(region, "s#1", 2, bytes("v2"), L2_TTL);
+            redisson.<String, byte[]>getStream(queue.streamKey(), RAW).add(StreamAddArgs.entries(Map.of("k", bytes("s#1"),
+                    "v", bytes("999"), "op", bytes("U"), "d", bytes("noise"), "t", bytes("1"))));
+            WriteRecord planted = queue.readNew("F1", 10, Duration.ZERO).get(0);
+
+            assertThat(queue.deadLetterMalformed(planted, "malformed record: its data does not decode")).isZero();
+
+            assertThat(queue.malformed()).isEqualTo(1);
+            assertThat(queue.deadLetterCount()).isEqualTo(1);
+            // the planted version tombstones nothing: the key's next write is not refused
+            assertThat(store.inspect(region, "s#1").tombstoneVersion()).isNull();
+            assertThat(upsert("s#1", 3, "v3").stored()).isTrue();
+            assertThat(queue.deadLetterMalformed(planted, "again")).as("gone already").isEqualTo(-1);
+            assertThat(queue.malformed()).isEqualTo(1);
+        }
+    }
+
+    @Nested
+    class ForeignKeys {
+
+        @Test
+        void enqueue_hashAtTheStreamsName_failsAndStoresNothing() {
+            redisson.getMap(queue.streamKey(), StringCodec.INSTANCE).put("owner", "someone else");
+
+            assertThatThrownBy(() -> upsert("s#1", 1, "v1")).hasMessageContaining("WRONGTYPE");
+
+            assertThat(store.inspect(region, "s#1").exists()).as("the entry, not pinned by a write that was not queued")
+                    .isFalse();
+            assertThat(redisson.getMap(queue.streamKey(), StringCodec.INSTANCE).get("owner")).isEqualTo("someone else");
+            assertThat(queue.foreignKeysRemoved()).isZero();
+        }
+
+        @Test
+        void readNew_stringAtTheStreamsName_deletedCountedAndTheQueueWorksAgain() {
+            redisson.getBucket(queue.streamKey(), StringCodec.INSTANCE).set("not a stream");
+
+            assertThat(queue.readNew("F1", 10, Duration.ZERO)).isEmpty();
+
+            assertThat(queue.foreignKeysRemoved()).isEqualTo(1);
+            assertThat(upsert("s#1", 1, "v1").stored()).isTrue();
+            assertThat(queue.readNew("F1", 10, Duration.ZERO)).extracting(WriteRecord::keyText).containsExactly("s#1");
+            assertThat(queue.foreignKeysRemoved()).isEqualTo(1);
+        }
+
+        @Test
+        void deadLetter_hashAtTheDeadLetterStreamsName_deletedCountedAndTheRecordMovedNotLost() {
+            upsert("s#1", 1, "v1");
+            WriteRecord record = queue.readNew("F1", 10, Duration.ZERO).get(0);
+            redisson.getMap(queue.deadLetterStreamKey(), StringCodec.INSTANCE).put("owner", "someone else");
+
+            assertThat(queue.deadLetter(record, "poison")).isTrue();
+
+            assertThat(queue.foreignKeysRemoved()).isEqualTo(1);
+            assertThat(queue.depth()).isZero();
+            assertThat(streamContents(queue.deadLetterStreamKey()).values()).singleElement()
+                    .satisfies(dead -> assertThat(text(dead.get("id"))).isEqualTo(record.streamId()));
         }
     }
 
