@@ -49,9 +49,15 @@ public final class NodeMain {
 
     /** The command line that runs a NodeMain with these arguments on this JVM's java and class path. */
     static List<String> command(Map<String, String> arguments) {
+        return command(arguments, List.of());
+    }
+
+    /** {@link #command(Map)}, with more options for the JVM (system properties, say). */
+    static List<String> command(Map<String, String> arguments, List<String> jvmOptions) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), NodeMain.class.getName()));
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), NodeMain.class.getName()));
         arguments.forEach((name, value) -> command.add(name + "=" + value));
         return command;
     }

@@ -36,7 +36,13 @@ final class NodeProcess implements AutoCloseable {
 
     /** Starts a NodeMain with these arguments (see its Javadoc) and this database password. */
     static NodeProcess start(String name, Map<String, String> arguments, String dbPassword) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(NodeMain.command(arguments)).redirectErrorStream(true);
+        return start(name, arguments, dbPassword, List.of());
+    }
+
+    /** {@link #start(String, Map, String)}, with more options for the child's JVM. */
+    static NodeProcess start(String name, Map<String, String> arguments, String dbPassword, List<String> jvmOptions)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(NodeMain.command(arguments, jvmOptions)).redirectErrorStream(true);
         builder.environment().put(NodeMain.PASSWORD_VARIABLE, dbPassword);
         return new NodeProcess(name, builder.start());
     }

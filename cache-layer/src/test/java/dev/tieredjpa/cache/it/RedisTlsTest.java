@@ -13,6 +13,7 @@ import dev.tieredjpa.testsupport.TestDatabases;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,21 +76,29 @@ class RedisTlsTest {
 
     /**
      * A {@code rediss://} URL sets no trust store of its own: Redisson's TLS then trusts what the JVM's
-     * default trust store holds ({@code javax.net.ssl.trustStore}, else the JDK's cacerts).
+     * default trust store holds ({@code javax.net.ssl.trustStore}, else the JDK's cacerts). The node runs in
+     * a JVM started with that property, as a service would be: in this JVM an earlier test may already have
+     * made the default SSL context, which then keeps the trust store it was made with.
      */
     @Test
-    void redissUrl_trustsWhatTheJvmsDefaultTrustStoreHolds() {
+    void redissUrl_trustsWhatTheJvmsDefaultTrustStoreHolds() throws Exception {
         Path trustStore = redis.ca().writeTrustStore(redis.dir().resolve("jvm-default.p12"), TRUST_STORE_PASSWORD);
-        String oldStore = System.getProperty("javax.net.ssl.trustStore");
-        String oldPassword = System.getProperty("javax.net.ssl.trustStorePassword");
-        System.setProperty("javax.net.ssl.trustStore", trustStore.toString());
-        System.setProperty("javax.net.ssl.trustStorePassword", TRUST_STORE_PASSWORD);
-        try (Cluster cluster = Cluster.start(TestDatabases.Kind.H2, 2, redis.url(), Map.of())) {
-            assertNodesShareL2(cluster);
-            assertThat(redis.command("CLIENT", "LIST")).contains("name=tiered-cache-a").contains("name=tiered-cache-b");
-        } finally {
-            restore("javax.net.ssl.trustStore", oldStore);
-            restore("javax.net.ssl.trustStorePassword", oldPassword);
+        try (WriteBehindCluster cluster = WriteBehindCluster.start(TestDatabases.Kind.H2, 1, Map.of());
+             SharedDatabase shared = SharedDatabase.of(cluster)) {
+            Rows.insertItems(cluster.dataSource(), 1);
+            Map<String, String> arguments = shared.childArguments("tls-url");
+            arguments.put("redis-url", redis.url());
+            arguments.put("slow-table", "items");
+            arguments.put("pause-ms", "1");
+            arguments.put("update-item", "1");
+            try (NodeProcess node = NodeProcess.start("tls-url", arguments, shared.password(),
+                    List.of("-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + TRUST_STORE_PASSWORD))) {
+                node.await("updated 1", Duration.ofSeconds(60));
+                assertThat(node.linesWith("Redis unreachable")).as("the node's warnings").isEmpty();
+                // Its write locked, stored and released the item's entry in the TLS-only Redis.
+                assertThat(redis.command("CLIENT", "LIST")).contains("name=tiered-cache-tls-url");
+                assertThat(Long.parseLong(redis.command("DBSIZE"))).as("keys in the TLS-only Redis").isPositive();
+            }
         }
     }
 
@@ -169,14 +178,6 @@ class RedisTlsTest {
                 "sslTruststorePassword: \"" + TRUST_STORE_PASSWORD + "\"",
                 "");
         return Files.writeString(redis.dir().resolve("redisson-" + System.nanoTime() + ".yaml"), yaml);
-    }
-
-    private static void restore(String property, String value) {
-        if (value == null) {
-            System.clearProperty(property);
-        } else {
-            System.setProperty(property, value);
-        }
     }
 
     /** The class names and messages of an event's throwable and its causes. */

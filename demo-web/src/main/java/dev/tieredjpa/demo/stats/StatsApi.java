@@ -63,7 +63,7 @@ public final class StatsApi {
                 "evictions", region.l1().evictions(), "entries", region.l1().entries(),
                 "estimatedBytes", region.l1().estimatedHeapBytes(), "hitRate", region.l1HitRate()));
         view.put("l2", ordered("hits", region.l2().hits(), "misses", region.l2().misses(), "puts", region.l2().puts(),
-                "errors", region.l2().errors(), "hitRate", region.l2HitRate()));
+                "errors", region.l2().errors(), "repairs", region.l2().repairs(), "hitRate", region.l2HitRate()));
         view.put("db", ordered("loads", region.db().loads(), "loadRate", region.dbLoadRate()));
         view.put("latencyMicros", ordered("l1", latency(region.l1().hitLatency()), "l2", latency(region.l2().latency()),
                 "db", latency(region.db().loadTime())));
@@ -79,7 +79,8 @@ public final class StatsApi {
 
     private static Map<String, Object> writeBehind(WriteBehindStats queue) {
         return ordered("queueDepth", queue.queueDepth(), "lagMillis", queue.lag().toMillis(), "flushed", queue.flushed(),
-                "deadLettered", queue.deadLetters(), "writtenThrough", queue.writtenThrough());
+                "deadLettered", queue.deadLetters(), "malformed", queue.malformed(), "foreignKeys", queue.foreignKeys(),
+                "writtenThrough", queue.writtenThrough());
     }
 
     private static Map<String, Object> latency(LatencySnapshot latency) {
