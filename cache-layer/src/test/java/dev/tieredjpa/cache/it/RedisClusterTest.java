@@ -29,8 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class RedisClusterTest {
 
-    private static final Duration FAILOVER_WITHIN = Duration.ofSeconds(30);
-
     private static RedisClusterProcesses redis;
     private static Map<String, Object> settings;
 
@@ -116,39 +114,8 @@ class RedisClusterTest {
             RedisProcess victim = redis.masters().get(0);
             RedisProcess replica = redis.replicaOf(victim);
             List<RedisProcess> survivors = redis.masters().stream().filter(m -> m != victim).toList();
-            long writesBefore;
-            long writesDuring;
-            OutageWorkload workload = new OutageWorkload(cluster.nodes(), RedisOutageTest.ITEMS, 2, 1);
-            try {
-                workload.start();
-                Thread.sleep(1_000);
-                writesBefore = workload.writes.get();
-                victim.kill();
-                await().atMost(FAILOVER_WITHIN).until(() -> replica.command("INFO", "replication").contains("role:master"));
-                await().atMost(FAILOVER_WITHIN).until(() -> redis.okOn(survivors));
-                await().atMost(FAILOVER_WITHIN).until(() -> cluster.nodes().stream()
-                        .allMatch(n -> n.runtime().breaker().allowsCalls()));
-                writesDuring = workload.writes.get() - writesBefore;
-                Thread.sleep(1_500);
-            } finally {
-                workload.close();
-            }
-
-            Map<Long, Long> db = RedisOutageTest.databaseVersions(cluster);
-            for (long id = 1; id <= RedisOutageTest.ITEMS; id++) {
-                assertThat(db.get(id)).as("item %d: the database holds its last committed write", id)
-                        .isGreaterThanOrEqualTo(workload.committedVersion(id));
-            }
-            System.out.printf("CLUSTER writes before the kill %d, from the kill to both nodes on the new master %d, "
-                            + "in all %d; reads %d; optimistic conflicts %d%n  stats a=%s%n  stats b=%s%n",
-                    writesBefore, writesDuring, workload.writes.get(), workload.reads.get(),
-                    workload.optimisticConflicts.get(), cluster.node(0).regionStats("items"), cluster.node(1).regionStats("items"));
-            assertThat(workload.failures).as("exceptions (other than optimistic conflicts) callers saw").isEmpty();
-            assertThat(workload.inconsistentReads.get()).isZero();
-            assertThat(writesDuring).as("writes committed across the failover").isPositive();
-            await().atMost(FAILOVER_WITHIN).until(() -> cluster.nodes().stream().allMatch(n -> n.runtime().pending().isEmpty()));
-            assertThat(RedisOutageTest.staleness(cluster, db)).as("items a node serves older than the database, once quiet")
-                    .isEmpty();
+            FailoverUnderLoad.run("CLUSTER", cluster, victim::kill,
+                    () -> replica.command("INFO", "replication").contains("role:master") && redis.okOn(survivors));
         }
     }
 

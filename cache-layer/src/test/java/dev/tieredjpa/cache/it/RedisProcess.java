@@ -215,7 +215,7 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    static String readLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
         int c;
         while ((c = in.read()) != -1) {
@@ -337,7 +337,7 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    private static Optional<String> systemBinary() {
+    static Optional<String> systemBinary() {
         File debian = new File("/usr/bin/redis-server");
         if (debian.canExecute()) {
             return Optional.of(debian.getPath());
@@ -354,7 +354,7 @@ final class RedisProcess implements AutoCloseable {
         return Optional.empty();
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
@@ -382,7 +382,7 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

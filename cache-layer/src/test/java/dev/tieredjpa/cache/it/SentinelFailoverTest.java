@@ -46,37 +46,8 @@ class SentinelFailoverTest {
                         assertThat(node.find(Item.class, id).getName()).isEqualTo("v0");
                     }
                 }
-                long writesBefore;
-                long writesDuring;
-                OutageWorkload workload = new OutageWorkload(cluster.nodes(), RedisOutageTest.ITEMS, 2, 1);
-                try {
-                    workload.start();
-                    Thread.sleep(1_000);
-                    writesBefore = workload.writes.get();
-                    master.kill();
-                    await().atMost(FAILOVER_WITHIN).until(() -> replica.command("INFO", "replication").contains("role:master"));
-                    await().atMost(FAILOVER_WITHIN).until(() -> cluster.nodes().stream()
-                            .allMatch(n -> n.runtime().breaker().allowsCalls()));
-                    writesDuring = workload.writes.get() - writesBefore;
-                    Thread.sleep(1_500);
-                } finally {
-                    workload.close();
-                }
-
-                Map<Long, Long> db = RedisOutageTest.databaseVersions(cluster);
-                for (long id = 1; id <= RedisOutageTest.ITEMS; id++) {
-                    assertThat(db.get(id)).as("item %d: the database holds its last committed write", id)
-                            .isGreaterThanOrEqualTo(workload.committedVersion(id));
-                }
-                System.out.printf("SENTINEL writes before the kill %d, from the kill to both nodes on the new master %d, "
-                                + "in all %d; reads %d; optimistic conflicts %d%n  stats a=%s%n  stats b=%s%n",
-                        writesBefore, writesDuring, workload.writes.get(), workload.reads.get(),
-                        workload.optimisticConflicts.get(), cluster.node(0).regionStats("items"), cluster.node(1).regionStats("items"));
-                assertThat(workload.failures).as("exceptions (other than optimistic conflicts) callers saw").isEmpty();
-                assertThat(workload.inconsistentReads.get()).isZero();
-                assertThat(writesDuring).as("writes committed across the failover").isPositive();
-                assertThat(RedisOutageTest.staleness(cluster, db)).as("items a node serves older than the database, once quiet")
-                        .isEmpty();
+                FailoverUnderLoad.run("SENTINEL", cluster, master::kill,
+                        () -> replica.command("INFO", "replication").contains("role:master"));
             }
         }
     }

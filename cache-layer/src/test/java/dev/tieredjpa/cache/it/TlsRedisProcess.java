@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,7 +101,7 @@ final class TlsRedisProcess implements AutoCloseable {
      * built without TLS), or empty if it can.
      */
     static Optional<String> unavailable() {
-        Optional<String> binary = systemBinary();
+        Optional<String> binary = RedisProcess.systemBinary();
         if (binary.isEmpty()) {
             return Optional.of("needs a system redis-server (Debian's /usr/bin/redis-server or one on the PATH)");
         }
@@ -141,7 +140,7 @@ final class TlsRedisProcess implements AutoCloseable {
             openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", ca.cert().toString(), "-CAkey", ca.key().toString(),
                     "-set_serial", String.valueOf(System.nanoTime() & Long.MAX_VALUE), "-days", "2",
                     "-extfile", extensions.toString(), "-out", serverCert.toString());
-            TlsRedisProcess redis = new TlsRedisProcess(dir, ca, freePort());
+            TlsRedisProcess redis = new TlsRedisProcess(dir, ca, RedisProcess.freePort());
             redis.launch(serverCert, serverKey);
             return redis;
         } catch (IOException e) {
@@ -152,7 +151,7 @@ final class TlsRedisProcess implements AutoCloseable {
     }
 
     private void launch(Path serverCert, Path serverKey) throws IOException {
-        List<String> command = List.of(systemBinary().orElseThrow(),
+        List<String> command = List.of(RedisProcess.systemBinary().orElseThrow(),
                 "--port", "0", "--tls-port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--tls-cert-file", serverCert.toString(), "--tls-key-file", serverKey.toString(),
                 "--tls-ca-cert-file", ca.cert().toString(), "--tls-auth-clients", "no",
@@ -173,7 +172,7 @@ final class TlsRedisProcess implements AutoCloseable {
             } catch (UncheckedIOException notYet) {
                 // not listening yet
             }
-            sleep(20);
+            RedisProcess.sleep(20);
         }
         throw new IllegalStateException("redis-server with TLS on port " + port + " did not answer PING within "
                 + READY_TIMEOUT_MILLIS + " ms: " + logText());
@@ -214,7 +213,7 @@ final class TlsRedisProcess implements AutoCloseable {
             socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().flush();
             InputStream in = new BufferedInputStream(socket.getInputStream());
-            String line = readLine(in);
+            String line = RedisProcess.readLine(in);
             if (line.isEmpty()) {
                 throw new IOException("connection closed before a reply to " + List.of(args));
             }
@@ -337,51 +336,6 @@ final class TlsRedisProcess implements AutoCloseable {
         }
     }
 
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int c;
-        while ((c = in.read()) != -1) {
-            if (c == '\r') {
-                in.read();
-                break;
-            }
-            line.append((char) c);
-        }
-        return line.toString();
-    }
 
-    private static Optional<String> systemBinary() {
-        File debian = new File("/usr/bin/redis-server");
-        if (debian.canExecute()) {
-            return Optional.of(debian.getPath());
-        }
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String dir : path.split(File.pathSeparator)) {
-                File candidate = new File(dir, "redis-server");
-                if (candidate.canExecute()) {
-                    return Optional.of(candidate.getPath());
-                }
-            }
-        }
-        return Optional.empty();
-    }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,45 @@ class WriteBehindReplicaDurabilityTest {
                     .hasMessageContaining("it is not acknowledged");
             cluster.outage().comeBack();
             await().atMost(Duration.ofSeconds(20)).until(() -> row(cluster, "down").equals("1@0"));
+        }
+    }
+
+    /**
+     * No replica, and flushers that read each record at once (a 1 ms delay): the caller's own write of a
+     * record races a flusher's write of the same record. Every write must still return normally, and land.
+     * (The demo's session tests found the race: the losing upsert failed the caller's write.)
+     */
+    @Test
+    void noReplica_flusherRacesTheCallersOwnWrite_everyWriteReturnsAndLands() throws Exception {
+        int visits = 100;
+        try (RedisProcess redis = RedisProcess.start();
+             WriteBehindCluster cluster = WriteBehindCluster.start(TestDatabases.Kind.H2, 2,
+                     settings(redis.url(), "replica", "1ms"))) {
+            List<Thread> writers = new ArrayList<>();
+            List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int n = 0; n < 2; n++) {
+                WriteBehindStore<Visit> store = WriteBehindCluster.visits(cluster.node(n));
+                int first = n * visits / 2;
+                writers.add(new Thread(() -> {
+                    for (int i = first; i < first + visits / 2; i++) {
+                        try {
+                            Visit visit = store.insert(new Visit("r-" + i, 1, "race-" + i));
+                            visit.setHits(2);
+                            store.save(visit);
+                        } catch (RuntimeException e) {
+                            failures.add(e);
+                        }
+                    }
+                }));
+            }
+            writers.forEach(Thread::start);
+            for (Thread writer : writers) {
+                writer.join();
+            }
+            assertThat(failures).as("writes that failed").isEmpty();
+            for (int i = 0; i < visits; i++) {
+                assertThat(row(cluster, "r-" + i)).as("visit %d", i).isEqualTo("2@1");
+            }
         }
     }
 

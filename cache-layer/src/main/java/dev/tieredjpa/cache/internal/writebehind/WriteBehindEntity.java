@@ -97,12 +97,19 @@ public final class WriteBehindEntity<T> {
 
     /**
      * Writes a queued record to the database now, before its write returns, and acknowledges it in the
-     * queue. False means the database already held its version or a newer one: a flusher got there first,
+     * queue. A database that already holds its version or a newer one means a flusher got there first,
      * which is as good. The acknowledgement is best effort: a record left in the queue is flushed again by
      * a flusher, and the version guard makes that a no-op.
      */
     public void flushNow(WriteRecord queued) {
-        writer.applyStrict(queued);
+        try {
+            writer.applyStrict(queued);
+        } catch (RuntimeException raced) {
+            // A flusher may have read the same record and written it in the same moment: the guarded upsert
+            // then finds the row already there. Once more: it answers false (already there) or fails again.
+            log.debug("Writing {} through failed once ({}); trying again", queued, raced.getMessage());
+            writer.applyStrict(queued);
+        }
         writtenThrough.increment();
         try {
             queue.acknowledge(List.of(queued));
