@@ -187,31 +187,42 @@ final class RedisProcess implements AutoCloseable {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
             socket.setSoTimeout(5_000);
-            StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
-            for (String arg : args) {
-                request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
-            }
-            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
-            socket.getOutputStream().flush();
-            InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
-            String line = readLine(in);
-            switch (line.charAt(0)) {
-                case '+', ':' -> {
-                    return line.substring(1);
-                }
-                case '-' -> throw new IllegalStateException("redis-server answered " + line.substring(1) + " to " + List.of(args));
-                case '$' -> {
-                    int length = Integer.parseInt(line.substring(1));
-                    if (length < 0) {
-                        return null;
-                    }
-                    byte[] bulk = in.readNBytes(length + 2);
-                    return new String(bulk, 0, length, StandardCharsets.UTF_8);
-                }
-                default -> throw new IllegalStateException("unexpected reply " + line + " to " + List.of(args));
-            }
+            return roundTrip(socket, args);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes one command on a connected socket (plain or TLS) and reads its reply as text: a status, an
+     * integer or a bulk string; an error reply throws.
+     */
+    static String roundTrip(Socket socket, String... args) throws IOException {
+        StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String arg : args) {
+            request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
+        }
+        socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+        InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+        String line = readLine(in);
+        if (line.isEmpty()) {
+            throw new IOException("connection closed before a reply to " + List.of(args));
+        }
+        switch (line.charAt(0)) {
+            case '+', ':' -> {
+                return line.substring(1);
+            }
+            case '-' -> throw new IllegalStateException("redis-server answered " + line.substring(1) + " to " + List.of(args));
+            case '$' -> {
+                int length = Integer.parseInt(line.substring(1));
+                if (length < 0) {
+                    return null;
+                }
+                byte[] bulk = in.readNBytes(length + 2);
+                return new String(bulk, 0, length, StandardCharsets.UTF_8);
+            }
+            default -> throw new IllegalStateException("unexpected reply " + line + " to " + List.of(args));
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.tieredjpa.cache.it;
 
-import java.io.BufferedInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -206,32 +205,7 @@ final class TlsRedisProcess implements AutoCloseable {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
             socket.setSoTimeout(5_000);
             socket.startHandshake();
-            StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
-            for (String arg : args) {
-                request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
-            }
-            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
-            socket.getOutputStream().flush();
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            String line = RedisProcess.readLine(in);
-            if (line.isEmpty()) {
-                throw new IOException("connection closed before a reply to " + List.of(args));
-            }
-            switch (line.charAt(0)) {
-                case '+', ':' -> {
-                    return line.substring(1);
-                }
-                case '-' -> throw new IllegalStateException("redis-server answered " + line.substring(1) + " to " + List.of(args));
-                case '$' -> {
-                    int length = Integer.parseInt(line.substring(1));
-                    if (length < 0) {
-                        return null;
-                    }
-                    byte[] bulk = in.readNBytes(length + 2);
-                    return new String(bulk, 0, length, StandardCharsets.UTF_8);
-                }
-                default -> throw new IllegalStateException("unexpected reply " + line + " to " + List.of(args));
-            }
+            return RedisProcess.roundTrip(socket, args);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
