@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tieredjpa.cache.TieredCacheSettings;
 import dev.tieredjpa.testsupport.TestDatabases;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,20 +20,15 @@ import org.junit.jupiter.api.Test;
  */
 class SentinelFailoverTest {
 
-    static final String MASTER_NAME = "tiered-jpa";
     private static final Duration FAILOVER_WITHIN = Duration.ofSeconds(30);
 
     @Test
     void masterKilled_replicaPromoted_noCallerFails_everyCommittedWriteKept_cachesEqualTheDatabase() throws Exception {
         assumeTrue(RedisProcess.systemServerAvailable(), "needs a system redis-server for the replica and the Sentinels");
-        try (RedisProcess master = RedisProcess.start();
-             RedisProcess replica = RedisProcess.startReplicaOf(master.port());
-             RedisProcess s1 = RedisProcess.startSentinel(MASTER_NAME, master.port());
-             RedisProcess s2 = RedisProcess.startSentinel(MASTER_NAME, master.port());
-             RedisProcess s3 = RedisProcess.startSentinel(MASTER_NAME, master.port())) {
-            await().atMost(FAILOVER_WITHIN).until(() -> master.command("INFO", "replication").contains("state=online"));
+        try (SentinelProcesses redis = SentinelProcesses.start()) {
+            RedisProcess master = redis.master();
             Map<String, Object> settings = new HashMap<>(RedisOutageTest.SETTINGS);
-            settings.put(TieredCacheSettings.REDIS_CONFIG_FILE, redissonConfig(List.of(s1, s2, s3)).toString());
+            settings.put(TieredCacheSettings.REDIS_CONFIG_FILE, redis.redissonConfig().toString());
 
             try (Cluster cluster = Cluster.start(TestDatabases.Kind.H2, 2, master.url(), settings)) {
                 RedisOutageTest.insertItems(cluster.node(0), RedisOutageTest.ITEMS);
@@ -46,8 +37,7 @@ class SentinelFailoverTest {
                         assertThat(node.find(Item.class, id).getName()).isEqualTo("v0");
                     }
                 }
-                FailoverUnderLoad.run("SENTINEL", cluster, master::kill,
-                        () -> replica.command("INFO", "replication").contains("role:master"));
+                FailoverUnderLoad.run("SENTINEL", cluster, master::kill, redis::replicaIsMaster);
             }
         }
     }
@@ -62,14 +52,10 @@ class SentinelFailoverTest {
     @Test
     void writeTheReplicaNeverGot_afterFailover_noNodeServesTheValueFromBeforeIt() throws Exception {
         assumeTrue(RedisProcess.systemServerAvailable(), "needs a system redis-server for the replica and the Sentinels");
-        try (RedisProcess master = RedisProcess.start();
-             RedisProcess replica = RedisProcess.startReplicaOf(master.port());
-             RedisProcess s1 = RedisProcess.startSentinel(MASTER_NAME, master.port());
-             RedisProcess s2 = RedisProcess.startSentinel(MASTER_NAME, master.port());
-             RedisProcess s3 = RedisProcess.startSentinel(MASTER_NAME, master.port())) {
-            await().atMost(FAILOVER_WITHIN).until(() -> master.command("INFO", "replication").contains("state=online"));
+        try (SentinelProcesses redis = SentinelProcesses.start()) {
+            RedisProcess master = redis.master();
             Map<String, Object> settings = new HashMap<>(RedisOutageTest.SETTINGS);
-            settings.put(TieredCacheSettings.REDIS_CONFIG_FILE, redissonConfig(List.of(s1, s2, s3)).toString());
+            settings.put(TieredCacheSettings.REDIS_CONFIG_FILE, redis.redissonConfig().toString());
             try (Cluster cluster = Cluster.start(TestDatabases.Kind.H2, 2, master.url(), settings)) {
                 Node a = cluster.node(0);
                 Node b = cluster.node(1);
@@ -78,6 +64,7 @@ class SentinelFailoverTest {
                 await().atMost(FAILOVER_WITHIN).until(() -> master.command("INFO", "replication").contains("lag=0"));
 
                 // Cut the replication link while the replica cannot reconnect: the next write stays on the master.
+                RedisProcess replica = redis.replica();
                 replica.pause();
                 master.command("CLIENT", "KILL", "TYPE", "replica");
                 a.inTransactionDo(em -> em.find(Item.class, 1L).setName("v1"));
@@ -85,7 +72,7 @@ class SentinelFailoverTest {
                 master.kill();
                 replica.resume();
 
-                await().atMost(FAILOVER_WITHIN).until(() -> replica.command("INFO", "replication").contains("role:master"));
+                await().atMost(FAILOVER_WITHIN).until(redis::replicaIsMaster);
                 // The promoted replica starts with v0; the nodes' re-assertion tombstones it.
                 await().atMost(FAILOVER_WITHIN).ignoreExceptions().until(() -> {
                     var entry = a.runtime().store().inspect("items", ITEM_KEY);
@@ -102,27 +89,4 @@ class SentinelFailoverTest {
     }
 
     private static final String ITEM_KEY = "dev.tieredjpa.cache.it.Item#1";
-
-    /**
-     * Redisson's YAML for the Sentinels, with the library's own choices (no retries, no pings, 1 s timeout),
-     * and reads and subscriptions on the master.
-     */
-    static Path redissonConfig(List<RedisProcess> sentinels) throws IOException {
-        StringBuilder yaml = new StringBuilder("sentinelServersConfig:\n")
-                .append("  masterName: \"").append(MASTER_NAME).append("\"\n")
-                .append("  checkSentinelsList: false\n")
-                .append("  retryAttempts: 0\n")
-                .append("  timeout: 1000\n")
-                .append("  connectTimeout: 2000\n")
-                .append("  pingConnectionInterval: 0\n")
-                // A replica lags its master: read and subscribe where the writes go.
-                .append("  readMode: \"MASTER\"\n")
-                .append("  subscriptionMode: \"MASTER\"\n")
-                .append("  sentinelAddresses:\n");
-        for (RedisProcess sentinel : sentinels) {
-            yaml.append("  - \"redis://127.0.0.1:").append(sentinel.port()).append("\"\n");
-        }
-        Path file = Files.createTempFile("redisson-sentinel", ".yaml");
-        return Files.writeString(file, yaml.toString());
-    }
 }

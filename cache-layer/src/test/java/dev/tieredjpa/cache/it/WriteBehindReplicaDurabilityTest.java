@@ -166,22 +166,17 @@ class WriteBehindReplicaDurabilityTest {
     @Test
     void masterKilledBeforeTheFlush_replicaPromoted_everyAcknowledgedWriteReachesTheDatabase() throws Exception {
         assumeTrue(RedisProcess.systemServerAvailable(), "needs a system redis-server for the replica and the Sentinels");
-        try (RedisProcess master = RedisProcess.start();
-             RedisProcess replica = RedisProcess.startReplicaOf(master.port());
-             RedisProcess s1 = RedisProcess.startSentinel(SentinelFailoverTest.MASTER_NAME, master.port());
-             RedisProcess s2 = RedisProcess.startSentinel(SentinelFailoverTest.MASTER_NAME, master.port());
-             RedisProcess s3 = RedisProcess.startSentinel(SentinelFailoverTest.MASTER_NAME, master.port())) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> master.command("INFO", "replication").contains("state=online"));
-            Map<String, Object> settings = settings(master.url(), "replica", "3s");
-            settings.put(TieredCacheSettings.REDIS_CONFIG_FILE, SentinelFailoverTest.redissonConfig(List.of(s1, s2, s3)).toString());
+        try (SentinelProcesses redis = SentinelProcesses.start()) {
+            Map<String, Object> settings = settings(redis.master().url(), "replica", "3s");
+            settings.put(TieredCacheSettings.REDIS_CONFIG_FILE, redis.redissonConfig().toString());
             try (WriteBehindCluster cluster = WriteBehindCluster.start(TestDatabases.Kind.H2, 2, settings)) {
                 WriteBehindStore<Visit> a = WriteBehindCluster.visits(cluster.node(0));
                 writeVisits(a);
                 assertThat(a.stats().writtenThrough()).isZero();
                 assertThat(rowsIn(cluster)).as("flushed before the kill").isZero();
 
-                master.kill();
-                await().atMost(Duration.ofSeconds(30)).until(() -> replica.command("INFO", "replication").contains("role:master"));
+                redis.master().kill();
+                await().atMost(Duration.ofSeconds(30)).until(redis::replicaIsMaster);
                 await().atMost(Duration.ofSeconds(60)).until(() -> rowsIn(cluster) == WRITES);
                 System.out.printf("WB-FAILOVER acknowledged %d writes of %d visits, written through %d, visits in the "
                         + "database after the failover %d%n", 2 * WRITES, WRITES, a.stats().writtenThrough(), rowsIn(cluster));
